@@ -1,0 +1,1 @@
+"""Command-line front ends: thin layers that parse, call the library and render."""
