@@ -5,10 +5,9 @@ The contract every runner (OCF, LSB, systemd, fence agents) relies on:
 * the child is exec'd directly from an argv list, never through a shell;
 * it leads a new session, so its process group id equals its pid; on timeout the *whole*
   group gets SIGKILL (daemons an agent forked and that stayed in the group die too);
-* stdout and stderr are read concurrently and only their last ``keep_bytes`` are kept;
-* when the child exits, output still held open by a grandchild (a daemon that kept the
-  pipe) is read for at most ``drain_s`` more seconds, then abandoned: a daemonizing agent
-  never makes the action hang.
+* stdout and stderr go to anonymous temporary files, not pipes, and only their last
+  ``keep_bytes`` are read back: a daemon that an agent started and that kept the agent's
+  output open can never make the action hang, and the action ends when the agent exits.
 """
 
 from __future__ import annotations
@@ -17,12 +16,13 @@ import asyncio
 import contextlib
 import os
 import signal
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
 KEEP_BYTES = 64 * 1024
-DRAIN_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,10 @@ class ProcessOutcome:
     start_error: str | None = None
 
 
-async def _read_tail(stream: asyncio.StreamReader | None, keep: int, sink: bytearray) -> None:
-    if stream is None:
-        return
-    while True:
-        chunk = await stream.read(65536)
-        if not chunk:
-            return
-        sink.extend(chunk)
-        if len(sink) > keep:
-            del sink[: len(sink) - keep]
+def _read_tail(handle: IO[bytes], keep: int) -> str:
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - keep))
+    return handle.read().decode("utf-8", "replace")
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> bool:
@@ -73,7 +67,6 @@ async def run_process(
     stdin: bytes | None = None,
     cwd: str | None = None,
     keep_bytes: int = KEEP_BYTES,
-    drain_s: float = DRAIN_S,
 ) -> ProcessOutcome:
     """Run ``argv`` with exactly ``env`` (nothing inherited) for at most ``timeout_s`` seconds.
 
@@ -83,57 +76,48 @@ async def run_process(
     """
     started_at = time.time()
     began = time.monotonic()
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=dict(env),
-            cwd=cwd,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        return ProcessOutcome(None, "", "", False, started_at, time.monotonic() - began,
-                              start_error=f"{exc.strerror or exc}: {argv[0]}")
-    out = bytearray()
-    err = bytearray()
-    readers = [
-        asyncio.create_task(_read_tail(proc.stdout, keep_bytes, out)),
-        asyncio.create_task(_read_tail(proc.stderr, keep_bytes, err)),
-    ]
-    timed_out = False
-    try:
-        if stdin is not None and proc.stdin is not None:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                proc.stdin.write(stdin)
-                await proc.stdin.drain()
-            proc.stdin.close()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
-            await asyncio.wait_for(proc.wait(), timeout=max(timeout_s, 0.0))
-        except TimeoutError:
-            timed_out = True
+            proc = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE if stdin is not None
+                else asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env=dict(env),
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return ProcessOutcome(None, "", "", False, started_at, time.monotonic() - began,
+                                  start_error=f"{exc.strerror or exc}: {argv[0]}")
+        timed_out = False
+        try:
+            if stdin is not None and proc.stdin is not None:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    proc.stdin.write(stdin)
+                    await proc.stdin.drain()
+                proc.stdin.close()
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=max(timeout_s, 0.0))
+            except TimeoutError:
+                timed_out = True
+                kill_group(proc.pid)
+                await proc.wait()
+        except asyncio.CancelledError:
             kill_group(proc.pid)
-            await proc.wait()
-    except asyncio.CancelledError:
-        kill_group(proc.pid)
-        for task in readers:
-            task.cancel()
-        raise
-    _done, pending = await asyncio.wait(readers, timeout=drain_s)
-    for task in pending:
-        task.cancel()
-    if timed_out:
-        # Whatever is left of the group (daemons the agent started) goes with it.
-        kill_group(proc.pid)
-    return ProcessOutcome(
-        returncode=proc.returncode,
-        stdout=out.decode("utf-8", "replace"),
-        stderr=err.decode("utf-8", "replace"),
-        timed_out=timed_out,
-        started_at=started_at,
-        duration_s=time.monotonic() - began,
-    )
+            raise
+        if timed_out:
+            # Whatever is left of the group (daemons the agent started) goes with it.
+            kill_group(proc.pid)
+        return ProcessOutcome(
+            returncode=proc.returncode,
+            stdout=_read_tail(out, keep_bytes),
+            stderr=_read_tail(err, keep_bytes),
+            timed_out=timed_out,
+            started_at=started_at,
+            duration_s=time.monotonic() - began,
+        )
 
 
 def output_tail(outcome: ProcessOutcome, limit: int = 4096) -> str:
