@@ -44,7 +44,7 @@ async def run_systemd(request: ActionRequest, ctx: ExecContext,
     """Run one systemd action (module docstring); never raises."""
     if not (systemd_available() if available is None else available):
         return finish(request, OcfRc.ERR_INSTALLED, "systemd not available "
-                            "(PID 1 is not systemd)")
+                      "(PID 1 is not systemd)")
     if not _UNIT.match(request.agent.type):
         return finish(request, OcfRc.ERR_INSTALLED, f"invalid unit name {request.agent.type!r}")
     unit = unit_name(request.agent.type)
