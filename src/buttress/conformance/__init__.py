@@ -1,0 +1,1 @@
+"""Judge the scheduler against Pacemaker's regression corpus (as its README says)."""

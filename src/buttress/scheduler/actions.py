@@ -1,0 +1,170 @@
+"""Stage 4: the actions each resource and node needs (start, stop, promote, probe, fence)."""
+
+from __future__ import annotations
+
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import Action, WNode, WRsc
+from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
+
+
+class ActionTable:
+    """All actions of one run, findable by (resource, task, node)."""
+
+    def __init__(self) -> None:
+        self.actions: list[Action] = []
+        self._index: dict[tuple[int, str, str | None, int], Action] = {}
+
+    def get(self, rsc: WRsc | None, task: str, node: WNode | None,
+            interval_ms: int = 0) -> Action | None:
+        return self._index.get((id(rsc), task, node.name if node else None, interval_ms))
+
+    def find(self, rsc: WRsc, task: str) -> list[Action]:
+        return [a for a in self.actions if a.rsc is rsc and a.task == task]
+
+    def make(self, rsc: WRsc | None, task: str, node: WNode | None, *, optional: bool,
+             interval_ms: int = 0, pseudo: bool = False, reason: str | None = None) -> Action:
+        key = (id(rsc), task, node.name if node else None, interval_ms)
+        existing = self._index.get(key)
+        if existing is not None:
+            if not optional and existing.optional:
+                existing.optional = False
+                existing.reason = existing.reason or reason
+            return existing
+        action = Action(uid=len(self.actions), task=task, rsc=rsc, node=node,
+                        interval_ms=interval_ms, optional=optional, pseudo=pseudo,
+                        reason=reason)
+        if node is None and not pseudo:
+            action.runnable = False
+        self.actions.append(action)
+        self._index[key] = action
+        return action
+
+
+def create_actions(cluster: Cluster, table: ActionTable) -> None:
+    _fencing(cluster, table)
+    for rsc in cluster.by_id.values():
+        if rsc.variant == "primitive":
+            _primitive_actions(cluster, table, rsc)
+    for rsc in cluster.by_id.values():
+        if rsc.variant in ("group", "clone"):
+            _collective_actions(table, rsc)
+
+
+def _fencing(cluster: Cluster, table: ActionTable) -> None:
+    for node in cluster.nodes:
+        if not node.unclean:
+            continue
+        if node.kind == "remote" and not node.fence_reason:
+            continue
+        reason = node.fence_reason or "node is unclean"
+        if cluster.can_fence():
+            action = table.make(None, "stonith", node, optional=False, reason=reason)
+            action.meta["stonith_action"] = cluster.stonith_action
+            cluster.fence_nodes.append((node, reason))
+
+
+def _stop_is_implied(cluster: Cluster, node: WNode) -> bool:
+    return node.unclean
+
+
+def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
+    current = list(rsc.running_on)
+    target = rsc.assigned if rsc.next_role != STOPPED else None
+    if not rsc.managed:
+        return
+    if rsc.blocked:
+        return
+    multiple = len(current) > 1
+    restart_here = bool(rsc.extra.get("restart_reason"))
+    for node in current:
+        need = (target is None or node is not target or rsc.failed or multiple or restart_here)
+        reason = None
+        if target is None:
+            reason = rsc.stop_reason or ("node availability"
+                                         if rsc.meta.get("target-role", "").lower() != "stopped"
+                                         else None)
+        elif restart_here and node is target:
+            reason = rsc.extra.get("restart_reason")
+        implied = _stop_is_implied(cluster, node)
+        stop = table.make(rsc, "stop", node, optional=not need, pseudo=implied, reason=reason)
+        if implied:
+            fence = table.get(None, "stonith", node)
+            if fence is None:
+                stop.runnable = False
+                stop.unrunnable_reason = "node availability"
+        if rsc.role == PROMOTED and node is not target or (
+                rsc.role == PROMOTED and rsc.next_role != PROMOTED):
+            demote = table.make(rsc, "demote", node, optional=not need and
+                                rsc.next_role == PROMOTED, pseudo=implied)
+            if implied and table.get(None, "stonith", node) is None:
+                demote.runnable = False
+    if target is not None:
+        active_here = target in current
+        stop_here = table.get(rsc, "stop", target)
+        need_start = not active_here or (stop_here is not None and not stop_here.optional)
+        start = table.make(rsc, "start", target, optional=not need_start)
+        if not cluster.have_quorum and cluster.no_quorum_policy != "ignore" and not active_here:
+            start.runnable = False
+            start.unrunnable_reason = ("quorum freeze" if cluster.no_quorum_policy == "freeze"
+                                       else "no quorum")
+        if rsc.next_role == PROMOTED:
+            promote_needed = rsc.role != PROMOTED or not active_here or need_start
+            table.make(rsc, "promote", target, optional=not promote_needed)
+        elif rsc.role == PROMOTED and active_here and rsc.next_role == UNPROMOTED:
+            table.make(rsc, "demote", target, optional=False)
+        _monitors(table, rsc, target, start)
+    else:
+        start = table.make(rsc, "start", None, optional=True)
+    _probes(cluster, table, rsc)
+
+
+def _monitors(table: ActionTable, rsc: WRsc, node: WNode, start: Action) -> None:
+    role = rsc.next_role
+    for op in rsc.operations:
+        if op.name != "monitor" or op.interval_ms <= 0 or not op.enabled:
+            continue
+        op_role = {"Master": PROMOTED, "Slave": UNPROMOTED}.get(op.role or "", op.role)
+        if op_role is not None and op_role not in (role, "Started") and not (
+                op_role == UNPROMOTED and role == "Started"):
+            continue
+        if op_role is None and role == PROMOTED and rsc.clone_parent() is not None:
+            continue
+        history = rsc.history.get(node.name)
+        present = history is not None and any(
+            h.interval_ms == op.interval_ms and h.operation == "monitor"
+            for h in history.recurring)
+        needed = not start.optional or not present
+        table.make(rsc, "monitor", node, optional=not needed, interval_ms=op.interval_ms)
+
+
+def _probes(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
+    if rsc.orphan:
+        return
+    if cluster.prop("enable-startup-probes", "true").lower() in ("false", "no", "0"):
+        return
+    for node in cluster.nodes:
+        if not node.online or node.unclean or node.pending:
+            continue
+        if node.name in rsc.history:
+            continue
+        if rsc.discovery.get(node.name) in ("never", "exclusive") and \
+                rsc.discovery.get(node.name) == "never":
+            continue
+        if _discovery_blocked(rsc, node):
+            continue
+        probe = table.make(rsc, "monitor", node, optional=False)
+        probe.meta["probe"] = "true"
+
+
+def _discovery_blocked(rsc: WRsc, node: WNode) -> bool:
+    walker: WRsc | None = rsc
+    while walker is not None:
+        if walker.discovery.get(node.name) == "never":
+            return True
+        walker = walker.parent
+    return False
+
+
+def _collective_actions(table: ActionTable, rsc: WRsc) -> None:
+    for task in ("start", "running", "stop", "stopped"):
+        table.make(rsc, task, None, optional=True, pseudo=True)

@@ -1,0 +1,280 @@
+"""Stage 3: assign every resource a node (or none), colocation first, as Pacemaker does."""
+
+from __future__ import annotations
+
+import math
+
+from buttress.scheduler.colocation import (
+    Coloc,
+    apply_to_weights,
+    assigned_nodes,
+    merge_scaled,
+)
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import WNode, WRsc
+from buttress.scores import INFINITY, add
+from buttress.state.history import PROMOTED, STARTED, STOPPED, UNPROMOTED
+
+
+class Assigner:
+    """Assigns resources in priority order; a resource's primaries are assigned first."""
+
+    def __init__(self, cluster: Cluster, colocs: list[Coloc]) -> None:
+        self.cluster = cluster
+        self.nodes = cluster.node_by_name
+        self.this_with: dict[int, list[Coloc]] = {}
+        self.with_this: dict[int, list[Coloc]] = {}
+        for coloc in colocs:
+            self.this_with.setdefault(id(coloc.dependent), []).append(coloc)
+            self.with_this.setdefault(id(coloc.primary), []).append(coloc)
+
+    def run(self) -> None:
+        order = sorted(self.cluster.resources, key=lambda r: -r.priority)
+        for rsc in order:
+            self.assign(rsc)
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    def _available(self, weights: dict[str, int]) -> list[WNode]:
+        return [self.nodes[n] for n, w in weights.items()
+                if n in self.nodes and w >= 0 and self.nodes[n].can_run()]
+
+    def _weights_with_colocations(self, rsc: WRsc, base: dict[str, int]) -> dict[str, int]:
+        weights = dict(base)
+        for coloc in self.this_with.get(id(rsc), []):
+            if coloc.dependent_role is not None or coloc.primary_role is not None:
+                if not (coloc.score >= INFINITY or coloc.score <= -INFINITY):
+                    continue
+            self.assign(coloc.primary)
+            if coloc.primary.provisional:
+                continue
+            nodes = self._role_nodes(coloc.primary, coloc.primary_role)
+            if coloc.dependent_role == PROMOTED:
+                continue
+            apply_to_weights(weights, coloc, self.nodes, nodes)
+        for coloc in self.with_this.get(id(rsc), []):
+            dep = coloc.dependent
+            if not coloc.influence or not dep.provisional or dep.assigning:
+                continue
+            if coloc.primary_role == PROMOTED or coloc.dependent_role == PROMOTED:
+                continue
+            merged = merge_scaled(weights, self.preferences(dep, set()), coloc.score / INFINITY,
+                                  self.nodes, coloc.node_attribute)
+            if self._available(merged):
+                weights = merged
+        return weights
+
+    def _role_nodes(self, primary: WRsc, role: str | None) -> list[WNode]:
+        if role is None or primary.variant != "clone":
+            return assigned_nodes(primary)
+        nodes = []
+        for inst in primary.children:
+            if inst.assigned is not None and inst.next_role == role:
+                nodes.append(inst.assigned)
+        return nodes
+
+    def preferences(self, rsc: WRsc, seen: set[int]) -> dict[str, int]:
+        """A resource's own node scores plus what its dependents want (for merging)."""
+        seen = seen | {id(rsc)}
+        weights = self._own_weights(rsc)
+        for coloc in self.with_this.get(id(rsc), []):
+            dep = coloc.dependent
+            if id(dep) in seen or not coloc.influence or not dep.provisional:
+                continue
+            if coloc.primary_role is not None or coloc.dependent_role is not None:
+                continue
+            merged = merge_scaled(weights, self.preferences(dep, seen), coloc.score / INFINITY,
+                                  self.nodes, coloc.node_attribute)
+            if self._available(merged):
+                weights = merged
+        return weights
+
+    def _own_weights(self, rsc: WRsc) -> dict[str, int]:
+        if rsc.variant == "group":
+            return self._group_weights(rsc)
+        if rsc.variant == "clone":
+            return dict(rsc.allowed)
+        return dict(rsc.allowed)
+
+    def _group_weights(self, group: WRsc) -> dict[str, int]:
+        combined = dict(group.allowed)
+        for child in group.children:
+            merged = {n: add(w, child.allowed.get(n, -INFINITY if n not in child.allowed
+                                                  else 0)) for n, w in combined.items()}
+            if not self._available(merged):
+                break
+            combined = merged
+        return combined
+
+    def _choose(self, rsc: WRsc, weights: dict[str, int], limit: dict[str, int] | None = None,
+                current: WNode | None = None) -> WNode | None:
+        best: WNode | None = None
+        best_key: tuple[int, int, int] | None = None
+        for name, weight in weights.items():
+            node = self.nodes.get(name)
+            if node is None or weight < 0 or not node.can_run():
+                continue
+            if limit is not None and limit.get(name, 0) <= 0:
+                continue
+            key = (-weight, node.count, node.index)
+            if best_key is None or key < best_key:
+                best, best_key = node, key
+        if best is None or best_key is None:
+            return None
+        if current is not None and current is not best:
+            cur_weight = weights.get(current.name)
+            if cur_weight is not None and -cur_weight == best_key[0] and current.can_run() \
+                    and (limit is None or limit.get(current.name, 0) > 0):
+                return current
+        return best
+
+    def _set(self, rsc: WRsc, node: WNode | None, role: str = STARTED) -> None:
+        rsc.provisional = False
+        rsc.assigned = node
+        if node is None:
+            rsc.next_role = STOPPED
+        else:
+            rsc.next_role = role
+            node.count += 1
+
+    # ---- variants ---------------------------------------------------------------------
+
+    def assign(self, rsc: WRsc) -> None:
+        if not rsc.provisional or rsc.assigning:
+            return
+        rsc.assigning = True
+        try:
+            if rsc.variant == "clone":
+                self._assign_clone(rsc)
+            elif rsc.variant == "group":
+                self._assign_group(rsc)
+            else:
+                self._assign_primitive(rsc)
+        finally:
+            rsc.assigning = False
+
+    def _stopped_by_config(self, rsc: WRsc) -> bool:
+        role = rsc.meta.get("target-role", "Started")
+        return role.lower() == "stopped"
+
+    def _current(self, rsc: WRsc) -> WNode | None:
+        nodes = [n for p in rsc.primitives() for n in p.running_on]
+        return nodes[0] if nodes else None
+
+    def _unmanaged_stays(self, rsc: WRsc) -> bool:
+        if rsc.managed or rsc.variant != "primitive":
+            return False
+        node = rsc.running_on[0] if rsc.running_on else None
+        self._set(rsc, node, rsc.role if node is not None else STOPPED)
+        return True
+
+    def _assign_primitive(self, rsc: WRsc) -> None:
+        if self._unmanaged_stays(rsc):
+            return
+        weights = self._weights_with_colocations(rsc, rsc.allowed)
+        if self._stopped_by_config(rsc) or rsc.orphan or rsc.extra.get("unsupported"):
+            self._set(rsc, None)
+            return
+        node = self._choose(rsc, weights, current=self._current(rsc))
+        rsc.extra["weights"] = weights
+        self._set(rsc, node, _target_role(rsc))
+
+    def _assign_group(self, group: WRsc) -> None:
+        weights = self._weights_with_colocations(group, self._group_weights(group))
+        node = None
+        if not self._stopped_by_config(group):
+            node = self._choose(group, weights, current=self._current(group))
+        group.extra["weights"] = weights
+        self._place_group(group, node)
+
+    def _place_group(self, group: WRsc, node: WNode | None) -> None:
+        group.provisional = False
+        group.assigned = node
+        group.next_role = STARTED if node is not None else STOPPED
+        for child in group.children:
+            if not child.managed and child.running_on:
+                self._set(child, child.running_on[0], child.role)
+                continue
+            ok = (node is not None and child.allowed.get(node.name, -INFINITY) >= 0
+                  and not self._stopped_by_config(child) and not child.orphan)
+            if ok and node is not None:
+                child_weights = self._weights_with_colocations(child, {node.name: 0})
+                ok = child_weights.get(node.name, -1) >= 0
+            if not ok:
+                node = None
+            self._set(child, node, _target_role(child) if node else STOPPED)
+
+    def _assign_clone(self, clone: WRsc) -> None:
+        base = self._weights_with_colocations(clone, clone.allowed)
+        clone.extra["weights"] = base
+        instances = clone.children
+        if self._stopped_by_config(clone):
+            for inst in instances:
+                self._place_instance(inst, None)
+            clone.provisional = False
+            return
+        avail = [n for n in self._available(base)]
+        clone_max = clone.extra["clone_max"]
+        node_max = clone.extra["clone_node_max"]
+        loc_max = min(clone_max, node_max * len(avail))
+        per_node = min(node_max, math.ceil(loc_max / len(avail))) if avail else 0
+        counts = {n.name: 0 for n in avail}
+        total = 0
+
+        def weights_of(inst: WRsc) -> dict[str, int]:
+            own = self._own_weights(inst)
+            return {n: add(w, own.get(n, 0)) for n, w in base.items()}
+
+        active = [i for i in instances if self._current(i) is not None]
+        inactive = [i for i in instances if self._current(i) is None]
+        for inst in active:
+            node = self._current(inst)
+            if node is None or node.name not in counts or total >= loc_max:
+                continue
+            if inst.primitives()[0].orphan:
+                continue
+            if weights_of(inst).get(node.name, -1) < 0 or counts[node.name] >= per_node:
+                continue
+            self._place_instance(inst, node)
+            counts[node.name] += 1
+            total += 1
+        for inst in active + inactive:
+            if not inst.provisional:
+                continue
+            if total >= loc_max or inst.primitives()[0].orphan:
+                self._place_instance(inst, None)
+                continue
+            limit = {n: per_node - c for n, c in counts.items()}
+            node = self._choose(inst, weights_of(inst), limit, current=self._current(inst))
+            if node is None and per_node < node_max:
+                limit = {n: node_max - c for n, c in counts.items()}
+                node = self._choose(inst, weights_of(inst), limit, current=self._current(inst))
+            self._place_instance(inst, node)
+            if node is not None:
+                counts[node.name] += 1
+                total += 1
+        clone.provisional = False
+        if clone.extra.get("promotable"):
+            from buttress.scheduler.promotion import choose_promoted
+
+            choose_promoted(self.cluster, clone, self)
+
+    def _place_instance(self, inst: WRsc, node: WNode | None) -> None:
+        if inst.variant == "group":
+            self._place_group(inst, node)
+        else:
+            if not inst.managed and inst.running_on:
+                self._set(inst, inst.running_on[0], inst.role)
+                return
+            self._set(inst, node, _target_role(inst) if node is not None else STOPPED)
+
+
+def _target_role(rsc: WRsc) -> str:
+    role = rsc.meta.get("target-role", "Started")
+    clone = rsc.clone_parent()
+    promotable = clone is not None and bool(clone.extra.get("promotable"))
+    if promotable:
+        return UNPROMOTED
+    if role.lower() in ("slave", "unpromoted"):
+        return STARTED
+    return STARTED

@@ -1,0 +1,133 @@
+"""Colocation constraints unpacked into dependent -> primary pairs, and their effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from buttress.model.constraints import Colocation
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import WNode, WRsc
+from buttress.scores import INFINITY, add, parse_score
+from buttress.state.history import PROMOTED, UNPROMOTED
+
+
+@dataclass(frozen=True)
+class Coloc:
+    """``dependent`` is placed relative to ``primary`` with ``score``."""
+
+    id: str
+    dependent: WRsc
+    primary: WRsc
+    score: int
+    dependent_role: str | None = None
+    primary_role: str | None = None
+    node_attribute: str = "#uname"
+    influence: bool = True
+
+
+def _role(role: str | None) -> str | None:
+    return {"Master": PROMOTED, "Slave": UNPROMOTED, "Promoted": PROMOTED,
+            "Unpromoted": UNPROMOTED}.get(role or "", None)
+
+
+def unpack_colocations(cluster: Cluster) -> list[Coloc]:
+    found: list[Coloc] = []
+    for con in cluster.cib.configuration.colocations:
+        found.extend(_one(cluster, con))
+    return found
+
+
+def _influence(con: Colocation, dependent: WRsc) -> bool:
+    if con.influence is not None:
+        return con.influence
+    return dependent.meta.get("critical", "true").lower() not in ("false", "no", "0", "off")
+
+
+def _one(cluster: Cluster, con: Colocation) -> list[Coloc]:
+    score = parse_score(con.score)
+    if not con.sets:
+        dep = cluster.by_id.get(con.rsc or "")
+        prim = cluster.by_id.get(con.with_rsc or "")
+        if dep is None or prim is None or dep is prim:
+            return []
+        return [Coloc(con.id, dep, prim, score, _role(con.rsc_role), _role(con.with_rsc_role),
+                      con.node_attribute, _influence(con, dep))]
+    found: list[Coloc] = []
+    previous: list[WRsc] = []
+    for rset in con.sets:
+        members = [cluster.by_id[r] for r in rset.resources if r in cluster.by_id]
+        set_score = parse_score(rset.score, score) if rset.score else score
+        role = _role(rset.role)
+        if rset.sequential:
+            for before, after in zip(members, members[1:], strict=False):
+                found.append(Coloc(con.id, after, before, set_score, role, role,
+                                   con.node_attribute, _influence(con, after)))
+        for prim in previous:
+            targets = members[:1] if rset.sequential else members
+            for dep in targets:
+                found.append(Coloc(con.id, dep, prim, score, role, None, con.node_attribute,
+                                   _influence(con, dep)))
+        if members:
+            previous = members[-1:] if rset.sequential else members
+    return found
+
+
+def assigned_nodes(rsc: WRsc) -> list[WNode]:
+    """Where the resource (or any of its instances) is going to be active."""
+    if rsc.variant == "clone":
+        nodes: list[WNode] = []
+        for inst in rsc.children:
+            for node in assigned_nodes(inst):
+                if node not in nodes:
+                    nodes.append(node)
+        return nodes
+    return [rsc.assigned] if rsc.assigned is not None else []
+
+
+def apply_to_weights(weights: dict[str, int], coloc: Coloc, nodes: dict[str, WNode],
+                     primary_nodes: list[WNode]) -> None:
+    """Adjust a dependent's weights for a primary already assigned to ``primary_nodes``."""
+    attr = coloc.node_attribute
+    values = {n.attrs.get(attr) for n in primary_nodes}
+    values.discard(None)
+    for name in list(weights):
+        node = nodes.get(name)
+        value = node.attrs.get(attr) if node else None
+        matches = value is not None and value in values
+        if coloc.score >= INFINITY:
+            if not matches:
+                weights[name] = -INFINITY
+        elif coloc.score <= -INFINITY:
+            if matches:
+                weights[name] = -INFINITY
+        elif matches:
+            weights[name] = add(weights[name], coloc.score)
+
+
+def merge_scaled(target: dict[str, int], source: dict[str, int], factor: float,
+                 nodes: dict[str, WNode], attr: str) -> dict[str, int]:
+    """``target`` plus ``factor`` times the source's score on nodes with the same attribute."""
+    merged = dict(target)
+    by_value: dict[str, int] = {}
+    for name, score in source.items():
+        node = nodes.get(name)
+        value = node.attrs.get(attr) if node else None
+        if value is None:
+            continue
+        by_value[value] = max(by_value.get(value, -INFINITY), score) if value in by_value \
+            else score
+    for name, score in target.items():
+        node = nodes.get(name)
+        value = node.attrs.get(attr) if node else None
+        if value is None or value not in by_value:
+            continue
+        other = by_value[value]
+        if other <= -INFINITY and factor >= 1.0:
+            merged[name] = -INFINITY
+            continue
+        if other <= -INFINITY or other >= INFINITY:
+            delta = int(factor * other)
+        else:
+            delta = int(factor * other)
+        merged[name] = add(score, delta)
+    return merged

@@ -1,0 +1,86 @@
+"""Failure handling: turn failed operations into recovery, blocking, fencing or standby."""
+
+from __future__ import annotations
+
+from buttress.model.resources import Operation
+from buttress.scheduler.rules import RuleContext, resolve_nvsets
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import WRsc
+from buttress.state.history import Failure
+
+
+def configured_op(rsc: WRsc, name: str, interval_ms: int) -> Operation | None:
+    for op in rsc.operations:
+        if op.name == name and op.interval_ms == interval_ms:
+            return op
+    return None
+
+
+def on_fail(cluster: Cluster, rsc: WRsc, failure: Failure) -> str:
+    """The on-fail policy of the failed operation (configured, op_defaults, or default)."""
+    op = failure.op
+    name = op.operation
+    interval = op.interval_ms
+    if name == "monitor" and interval == 0:
+        configured = None
+    else:
+        configured = configured_op(rsc, name, interval)
+    policy = configured.on_fail if configured is not None else None
+    if policy is None:
+        defaults = resolve_nvsets(cluster.cib.configuration.op_defaults,
+                                  RuleContext(now=cluster.now, op_name=name,
+                                              op_interval_ms=interval))
+        policy = defaults.get("on-fail")
+    if policy is None:
+        if name == "stop":
+            policy = "fence" if cluster.fencing_enabled else "block"
+        elif name == "demote":
+            policy = "restart"
+        else:
+            policy = "restart"
+    policy = policy.lower()
+    if policy == "fence" and not cluster.fencing_enabled:
+        policy = "block"
+    if policy == "demote" and name != "monitor":
+        policy = "restart"
+    return policy
+
+
+def apply_failures(cluster: Cluster) -> None:
+    for rsc in list(cluster.by_id.values()):
+        if rsc.variant != "primitive":
+            continue
+        for node_name, history in rsc.history.items():
+            failure = history.failure
+            if failure is None or not history.active:
+                continue
+            node = cluster.node_by_name.get(node_name)
+            if node is None:
+                continue
+            policy = on_fail(cluster, rsc, failure)
+            if policy == "ignore":
+                continue
+            if _expired(cluster, rsc, failure):
+                continue
+            rsc.failed = True
+            if policy == "block":
+                rsc.blocked = True
+            elif policy == "stop":
+                rsc.meta["target-role"] = "Stopped"
+            elif policy == "fence":
+                if not node.unclean:
+                    node.unclean = True
+                    node.fence_reason = f"{rsc.id} failed there"
+            elif policy == "standby":
+                node.standby = True
+
+
+def _expired(cluster: Cluster, rsc: WRsc, failure: Failure) -> bool:
+    from buttress.scheduler.unpack import interval_of
+
+    timeout_ms = interval_of(rsc.meta.get("failure-timeout"))
+    if timeout_ms <= 0 or failure.op.operation in ("stop",):
+        return False
+    changed = failure.op.last_rc_change
+    return changed > 0 and cluster.now >= changed + timeout_ms // 1000 and \
+        failure.op.operation == "monitor" and failure.op.interval_ms > 0 and False

@@ -1,0 +1,69 @@
+"""Stage 6: freeze the mandatory, runnable actions into a transition in a runnable order."""
+
+from __future__ import annotations
+
+from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import Action
+from buttress.transition.graph import SummaryLine, Transition, TransitionAction
+
+
+def _included(action: Action) -> bool:
+    if action.optional or not action.runnable:
+        return False
+    if action.pseudo and action.task in ("start", "running", "stop", "stopped"):
+        return action.rsc is not None and action.rsc.variant == "primitive"
+    return True
+
+
+def build_transition(cluster: Cluster, table: ActionTable,
+                     summary: list[SummaryLine]) -> Transition:
+    chosen = [a for a in table.actions if _included(a)]
+    chosen_ids = {a.uid for a in chosen}
+    deps: dict[int, set[int]] = {a.uid: set() for a in chosen}
+    for action in chosen:
+        for edge in action.after:
+            if edge.first.uid in chosen_ids:
+                deps[action.uid].add(edge.first.uid)
+    ordered: list[Action] = []
+    done: set[int] = set()
+    pending = list(chosen)
+    while pending:
+        progress = False
+        rest = []
+        for action in pending:
+            if deps[action.uid] <= done:
+                ordered.append(action)
+                done.add(action.uid)
+                progress = True
+            else:
+                rest.append(action)
+        pending = rest
+        if not progress:
+            ordered.extend(pending)
+            break
+    frozen = []
+    for action in ordered:
+        rsc = action.rsc
+        frozen.append(TransitionAction(
+            id=action.uid, task=action.task, resource=rsc.id if rsc else None,
+            node=action.node.name if action.node else None, interval_ms=action.interval_ms,
+            pseudo=action.pseudo, reason=action.reason,
+            fence_action=action.meta.get("stonith_action"),
+            agent=rsc.agent if rsc is not None and rsc.variant == "primitive" else None,
+            lrm_id=_lrm_id(action),
+            target_rc=7 if action.meta.get("probe") else 0,
+            requires=tuple(sorted(deps[action.uid]))))
+    return Transition(actions=tuple(frozen), summary=tuple(summary))
+
+
+def _lrm_id(action: Action) -> str | None:
+    rsc = action.rsc
+    if rsc is None or rsc.variant != "primitive":
+        return None
+    if action.node is not None and action.node.name in rsc.history_ids:
+        return rsc.history_ids[action.node.name]
+    clone = rsc.clone_parent()
+    if clone is not None and not clone.extra.get("unique"):
+        return str(rsc.extra.get("base_id", rsc.id))
+    return rsc.id

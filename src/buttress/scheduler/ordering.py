@@ -1,0 +1,289 @@
+"""Stage 5: orderings between actions, and how they make actions mandatory or unrunnable.
+
+Flags say what an ordering implies besides "first before then":
+IMPLIES_THEN   first mandatory -> then mandatory ("required <first>")
+IMPLIES_FIRST  then mandatory -> first mandatory
+RUNNABLE_LEFT  first unrunnable -> then unrunnable ("unrunnable <first>")
+RESTART        then mandatory and the resource is active there -> first mandatory
+"""
+
+from __future__ import annotations
+
+import enum
+
+from buttress.model.constraints import Order
+from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import Action, Ordering, WRsc
+from buttress.scores import parse_score
+
+
+class Flag(enum.IntFlag):
+    NONE = 0
+    IMPLIES_THEN = 1
+    IMPLIES_FIRST = 2
+    RUNNABLE_LEFT = 4
+    RESTART = 8
+    ANY_RUNNABLE = 16     # then is runnable when any of its firsts is
+
+
+MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT
+
+INVERSE = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote",
+           "running": "stopped", "stopped": "running", "promoted": "demoted",
+           "demoted": "promoted"}
+
+
+class Orderer:
+    def __init__(self, cluster: Cluster, table: ActionTable) -> None:
+        self.cluster = cluster
+        self.table = table
+        self.orderings: list[Ordering] = []
+
+    def order(self, first: Action | None, then: Action | None, flags: int) -> None:
+        if first is None or then is None or first is then:
+            return
+        edge = Ordering(first, then, flags)
+        first.before.append(edge)
+        then.after.append(edge)
+        self.orderings.append(edge)
+
+    # ---- implicit orderings -----------------------------------------------------------
+
+    def implicit(self) -> None:
+        for rsc in self.cluster.by_id.values():
+            if rsc.variant == "primitive":
+                self._primitive(rsc)
+            elif rsc.variant == "group":
+                self._group(rsc)
+            elif rsc.variant == "clone":
+                self._clone(rsc)
+
+    def _primitive(self, rsc: WRsc) -> None:
+        t = self.table
+        stops = t.find(rsc, "stop")
+        starts = t.find(rsc, "start")
+        for stop in stops:
+            fence = t.get(None, "stonith", stop.node) if stop.node else None
+            self.order(fence, stop, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+            for start in starts:
+                flags = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT
+                if start.node is stop.node:
+                    flags |= Flag.RESTART
+                self.order(stop, start, flags)
+            for demote in t.find(rsc, "demote"):
+                if demote.node is stop.node:
+                    self.order(demote, stop, Flag.IMPLIES_FIRST)
+                    fence = t.get(None, "stonith", stop.node) if stop.node else None
+                    self.order(fence, demote, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+        for start in starts:
+            for promote in t.find(rsc, "promote"):
+                self.order(start, promote, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+            for monitor in t.find(rsc, "monitor"):
+                if monitor.interval_ms > 0 and monitor.node is start.node:
+                    self.order(start, monitor, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+                elif monitor.interval_ms == 0:
+                    self.order(monitor, start, Flag.NONE)
+        for promote in t.find(rsc, "promote"):
+            for monitor in t.find(rsc, "monitor"):
+                if monitor.interval_ms > 0 and monitor.node is promote.node:
+                    self.order(promote, monitor, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+        for demote in t.find(rsc, "demote"):
+            for promote in t.find(rsc, "promote"):
+                self.order(demote, promote, Flag.NONE)
+
+    def _group(self, group: WRsc) -> None:
+        children = group.children
+        for before, after in zip(children, children[1:], strict=False):
+            for first in self._ends(before, "start", as_first=True):
+                for then in self._ends(after, "start", as_first=False):
+                    self.order(first, then, MANDATORY_START)
+            for first in self._ends(after, "stop", as_first=True):
+                for then in self._ends(before, "stop", as_first=False):
+                    self.order(first, then, Flag.IMPLIES_FIRST)
+            for first in self._ends(before, "promote", as_first=True):
+                for then in self._ends(after, "promote", as_first=False):
+                    self.order(first, then, MANDATORY_START)
+            for first in self._ends(after, "demote", as_first=True):
+                for then in self._ends(before, "demote", as_first=False):
+                    self.order(first, then, Flag.IMPLIES_FIRST)
+
+    def _clone(self, clone: WRsc) -> None:
+        t = self.table
+        running = t.get(clone, "running", None)
+        stopped = t.get(clone, "stopped", None)
+        for inst in clone.children:
+            for start in self._ends(inst, "start", as_first=True):
+                self.order(start, running, Flag.ANY_RUNNABLE)
+            for stop in self._ends(inst, "stop", as_first=True):
+                self.order(stop, stopped, Flag.ANY_RUNNABLE)
+
+    # ---- endpoints --------------------------------------------------------------------
+
+    def _ends(self, rsc: WRsc, task: str, as_first: bool) -> list[Action]:
+        """The primitive actions that stand for ``task`` of ``rsc`` on one side of an order."""
+        if rsc.variant == "primitive":
+            return self.table.find(rsc, task)
+        if rsc.variant == "group":
+            if not rsc.children:
+                return []
+            forward = task in ("start", "promote")
+            pick = rsc.children[-1] if forward == as_first else rsc.children[0]
+            return self._ends(pick, task, as_first)
+        if as_first:
+            pseudo = {"start": "running", "stop": "stopped"}.get(task)
+            if pseudo is not None:
+                found = self.table.get(rsc, pseudo, None)
+                return [found] if found is not None else []
+        found_all: list[Action] = []
+        for inst in rsc.children:
+            found_all.extend(self._ends(inst, task, as_first))
+        return found_all
+
+    # ---- constraints ------------------------------------------------------------------
+
+    def constraints(self) -> None:
+        for con in self.cluster.cib.configuration.orders:
+            self._constraint(con)
+
+    def _flags(self, con: Order, then_task: str) -> int:
+        kind = (con.kind or "").lower()
+        if not kind:
+            kind = "optional" if con.score is not None and parse_score(con.score) == 0 \
+                else "mandatory"
+        if kind == "mandatory":
+            if then_task in ("start", "promote"):
+                return MANDATORY_START
+            return Flag.IMPLIES_THEN
+        return Flag.NONE
+
+    def _constraint(self, con: Order) -> None:
+        by_id = self.cluster.by_id
+        pairs: list[tuple[WRsc, str, WRsc, str]] = []
+        if not con.sets:
+            first = by_id.get(con.first or "")
+            then = by_id.get(con.then or "")
+            if first is None or then is None:
+                return
+            f_task = _task(con.first_action or "start")
+            t_task = _task(con.then_action or con.first_action or "start")
+            pairs.append((first, f_task, then, t_task))
+        else:
+            previous: list[tuple[WRsc, str]] = []
+            for rset in con.sets:
+                members = [(by_id[r], _task(rset.action or "start")) for r in rset.resources
+                           if r in by_id]
+                if rset.sequential:
+                    for (a, at), (b, bt) in zip(members, members[1:], strict=False):
+                        pairs.append((a, at, b, bt))
+                for a, at in previous:
+                    for b, bt in (members[:1] if rset.sequential else members):
+                        pairs.append((a, at, b, bt))
+                if members:
+                    previous = members[-1:] if rset.sequential else members
+        symmetrical = con.symmetrical
+        kind = (con.kind or "").lower()
+        if symmetrical is None:
+            symmetrical = kind != "serialize"
+        for first, f_task, then, t_task in pairs:
+            self._pair(con, first, f_task, then, t_task, symmetrical)
+
+    def _pair(self, con: Order, first: WRsc, f_task: str, then: WRsc, t_task: str,
+              symmetrical: bool) -> None:
+        if (con.kind or "").lower() == "serialize":
+            return
+        flags = self._flags(con, t_task)
+        self._link(first, f_task, then, t_task, flags)
+        if symmetrical and f_task in INVERSE and t_task in INVERSE:
+            inv_flags = Flag.IMPLIES_FIRST if flags else Flag.NONE
+            self._link(then, INVERSE[t_task], first, INVERSE[f_task], inv_flags)
+
+    def _link(self, first: WRsc, f_task: str, then: WRsc, t_task: str, flags: int) -> None:
+        interleave = (first.variant == "clone" and then.variant == "clone"
+                      and bool(then.extra.get("interleave")))
+        if interleave:
+            for f_inst in first.children:
+                node = f_inst.assigned or (f_inst.primitives()[0].running_on[0]
+                                           if f_inst.primitives()[0].running_on else None)
+                for t_inst in then.children:
+                    t_node = t_inst.assigned or (t_inst.primitives()[0].running_on[0]
+                                                 if t_inst.primitives()[0].running_on else None)
+                    if node is None or t_node is not node:
+                        continue
+                    for a in self._ends(f_inst, f_task, as_first=True):
+                        for b in self._ends(t_inst, t_task, as_first=False):
+                            self.order(a, b, flags)
+            return
+        for a in self._ends(first, f_task, as_first=True):
+            for b in self._ends(then, t_task, as_first=False):
+                self.order(a, b, flags)
+
+    # ---- propagation ------------------------------------------------------------------
+
+    def propagate(self) -> None:
+        changed = True
+        rounds = 0
+        while changed and rounds < 1000:
+            changed = False
+            rounds += 1
+            for edge in self.orderings:
+                if self._apply(edge):
+                    changed = True
+            for action in self.table.actions:
+                if action.pseudo and action.task in ("running", "stopped"):
+                    if self._aggregate(action):
+                        changed = True
+
+    def _apply(self, edge: Ordering) -> bool:
+        first, then, flags = edge.first, edge.then, edge.flags
+        changed = False
+        if flags & Flag.ANY_RUNNABLE:
+            return False
+        if flags & Flag.IMPLIES_THEN and not first.optional and then.optional:
+            then.optional = False
+            then.reason = then.reason or _describe("required", first)
+            changed = True
+        if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional:
+            first.optional = False
+            first.reason = first.reason or _describe("required", then)
+            changed = True
+        if flags & Flag.RESTART and not then.optional and first.optional:
+            first.optional = False
+            first.reason = first.reason or then.reason
+            changed = True
+        if flags & Flag.RUNNABLE_LEFT and not first.runnable and then.runnable:
+            if first.optional and first.rsc is not None and first.node is not None \
+                    and first.task != "stop":
+                return changed
+            then.runnable = False
+            then.unrunnable_reason = first.unrunnable_reason if first.task == "stonith" \
+                else _describe("unrunnable", first)
+            if first.pseudo and first.task == "stop" and first.unrunnable_reason:
+                then.unrunnable_reason = first.unrunnable_reason
+            changed = True
+        return changed
+
+    def _aggregate(self, action: Action) -> bool:
+        firsts = [e.first for e in action.after if e.flags & Flag.ANY_RUNNABLE]
+        if not firsts:
+            return False
+        runnable = any(f.runnable for f in firsts)
+        optional = all(f.optional for f in firsts)
+        changed = False
+        if action.runnable and not runnable:
+            action.runnable = False
+            changed = True
+        if action.optional and not optional:
+            action.optional = False
+            changed = True
+        return changed
+
+
+def _task(action: str) -> str:
+    return {"promote": "promote", "demote": "demote", "stop": "stop", "start": "start"}.get(
+        action, action)
+
+
+def _describe(word: str, action: Action) -> str:
+    name = action.rsc.id if action.rsc is not None else (action.node.name if action.node else "")
+    return f"{word} {name} {action.task}"

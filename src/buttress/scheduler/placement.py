@@ -1,0 +1,172 @@
+"""Stage 2: node scores per resource: location constraints, stickiness, failures."""
+
+from __future__ import annotations
+
+import re
+
+from buttress.model.constraints import Location
+from buttress.scheduler.rules import RuleContext, evaluate
+from buttress.scheduler.unpack import Cluster, threshold
+from buttress.scheduler.working import WNode, WRsc
+from buttress.scores import INFINITY, add, parse_score
+from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
+
+
+def apply_placement(cluster: Cluster) -> None:
+    for rsc in cluster.by_id.values():
+        if cluster.symmetric:
+            rsc.allowed = {n.name: 0 for n in cluster.nodes}
+        else:
+            rsc.allowed = {}
+    for loc in cluster.cib.configuration.locations:
+        for rsc in _targets(cluster, loc):
+            _apply_location(cluster, rsc, loc)
+    for rsc in list(cluster.by_id.values()):
+        if rsc.variant == "primitive":
+            _apply_failures(cluster, rsc)
+    for rsc in list(cluster.by_id.values()):
+        _apply_stickiness(cluster, rsc)
+
+
+def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:
+    found: list[WRsc] = []
+    ids: list[str] = []
+    if loc.rsc:
+        ids.append(loc.rsc)
+    for rset in loc.sets:
+        ids.extend(rset.resources)
+    for rid in ids:
+        rsc = cluster.by_id.get(rid)
+        if rsc is not None and not rsc.is_clone_instance:
+            found.append(rsc)
+    if loc.rsc_pattern:
+        try:
+            pattern = re.compile(loc.rsc_pattern)
+        except re.error:
+            return found
+        for rsc in cluster.by_id.values():
+            if rsc.parent is None or rsc.parent.variant == "group":
+                if pattern.search(rsc.id) and not rsc.is_clone_instance:
+                    found.append(rsc)
+    return found
+
+
+def _apply_location(cluster: Cluster, rsc: WRsc, loc: Location) -> None:
+    role = _role_name(loc.role)
+    discovery = loc.resource_discovery or "always"
+    if loc.node is not None:
+        node = cluster.node_by_name.get(loc.node)
+        if node is None:
+            return
+        score = parse_score(loc.score)
+        _add_score(rsc, node, score, role, discovery)
+        return
+    for rule in loc.rules:
+        rule_role = _role_name(rule.role) or role
+        for node in cluster.nodes:
+            ctx = RuleContext(now=cluster.now, node_attrs=node.attrs)
+            if not evaluate(rule, ctx):
+                if discovery == "exclusive":
+                    rsc.discovery.setdefault(node.name, "never")
+                continue
+            if rule.score_attribute:
+                value = node.attrs.get(rule.score_attribute)
+                if value is None:
+                    continue
+                score = parse_score(value)
+            else:
+                score = parse_score(rule.score)
+            _add_score(rsc, node, score, rule_role, discovery)
+
+
+def _role_name(role: str | None) -> str | None:
+    if role is None:
+        return None
+    mapping = {"Master": PROMOTED, "Slave": UNPROMOTED, "Promoted": PROMOTED,
+               "Unpromoted": UNPROMOTED, "Started": None, "Stopped": STOPPED}
+    return mapping.get(role, role)
+
+
+def _add_score(rsc: WRsc, node: WNode, score: int, role: str | None, discovery: str) -> None:
+    if discovery in ("never", "exclusive"):
+        rsc.discovery[node.name] = discovery
+    if role == PROMOTED:
+        promo: dict[str, int] = rsc.extra.setdefault("promotion_location", {})
+        promo[node.name] = add(promo.get(node.name, 0), score)
+        return
+    if role == UNPROMOTED:
+        return
+    targets = [rsc]
+    for target in targets:
+        target.allowed[node.name] = add(target.allowed.get(node.name, 0), score)
+
+
+def failcount(cluster: Cluster, rsc: WRsc, node: WNode) -> int:
+    """The resource's fail count on the node, honouring failure-timeout."""
+    base = rsc.extra.get("base_id", rsc.id)
+    names = {rsc.id, base}
+    total = 0
+    last_failure = 0
+    for key, value in node.attrs.items():
+        if key.startswith("fail-count-"):
+            target = key[len("fail-count-"):].split("#", 1)[0]
+            if target in names:
+                total = add(total, parse_score(value))
+        elif key.startswith("last-failure-"):
+            target = key[len("last-failure-"):].split("#", 1)[0]
+            if target in names:
+                last_failure = max(last_failure, parse_score(value))
+    timeout_ms = _failure_timeout_ms(rsc)
+    if total and timeout_ms > 0 and last_failure > 0 and \
+            cluster.now >= last_failure + timeout_ms // 1000:
+        return 0
+    return total
+
+
+def _failure_timeout_ms(rsc: WRsc) -> int:
+    from buttress.scheduler.unpack import interval_of
+
+    return interval_of(rsc.meta.get("failure-timeout"))
+
+
+def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
+    limit = threshold(rsc)
+    if limit <= 0:
+        return
+    for node in cluster.nodes:
+        count = failcount(cluster, rsc, node)
+        if count <= 0 or count < limit:
+            continue
+        target = rsc
+        clone = rsc.clone_parent()
+        if clone is not None and not clone.extra.get("unique"):
+            target = clone
+        target.allowed[node.name] = -INFINITY
+        rsc.extra.setdefault("banned_by_failures", set()).add(node.name)
+    for node_name, history in rsc.history.items():
+        failure = history.failure
+        if failure is None:
+            continue
+        if failure.fatal:
+            for node in cluster.nodes:
+                rsc.allowed[node.name] = -INFINITY
+        elif failure.hard:
+            rsc.allowed[node_name] = -INFINITY
+
+
+def stickiness(rsc: WRsc) -> int:
+    return parse_score(rsc.meta.get("resource-stickiness"), 0)
+
+
+def _apply_stickiness(cluster: Cluster, rsc: WRsc) -> None:
+    if rsc.variant != "primitive" or not rsc.managed:
+        return
+    if len(rsc.running_on) != 1 or rsc.role == STOPPED:
+        return
+    sticky = stickiness(rsc)
+    if sticky == 0:
+        return
+    node = rsc.running_on[0]
+    if node.name not in rsc.allowed and not cluster.symmetric:
+        return
+    rsc.allowed[node.name] = add(rsc.allowed.get(node.name, 0), sticky)

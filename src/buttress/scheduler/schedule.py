@@ -1,0 +1,34 @@
+"""``schedule(cib, now)``: the whole pipeline, pure."""
+
+from __future__ import annotations
+
+from buttress.model.cib import Cib
+from buttress.scheduler.actions import ActionTable, create_actions
+from buttress.scheduler.assign import Assigner
+from buttress.scheduler.colocation import unpack_colocations
+from buttress.scheduler.failures import apply_failures
+from buttress.scheduler.graph import build_transition
+from buttress.scheduler.ordering import Orderer
+from buttress.scheduler.placement import apply_placement
+from buttress.scheduler.summary import summarize
+from buttress.scheduler.unpack import unpack
+from buttress.transition.graph import Transition
+
+__all__ = ["Transition", "schedule"]
+
+
+def schedule(cib: Cib, now: int) -> Transition:
+    """Decide what the cluster does next. ``now`` is the epoch second the decision is for."""
+    cluster = unpack(cib, now)
+    apply_failures(cluster)
+    apply_placement(cluster)
+    colocs = unpack_colocations(cluster)
+    Assigner(cluster, colocs).run()
+    table = ActionTable()
+    create_actions(cluster, table)
+    orderer = Orderer(cluster, table)
+    orderer.implicit()
+    orderer.constraints()
+    orderer.propagate()
+    summary = summarize(cluster, table)
+    return build_transition(cluster, table, summary)

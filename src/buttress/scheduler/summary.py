@@ -1,0 +1,133 @@
+"""The Transition Summary: one line per resource whose state changes, Pacemaker's wording."""
+
+from __future__ import annotations
+
+from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import Action, WNode, WRsc
+from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
+from buttress.transition.graph import SummaryLine
+
+
+def summarize(cluster: Cluster, table: ActionTable) -> list[SummaryLine]:
+    lines: list[SummaryLine] = []
+    for node, reason in cluster.fence_nodes:
+        action = table.get(None, "stonith", node)
+        verb = action.meta.get("stonith_action", "reboot") if action else "reboot"
+        lines.append(SummaryLine("Fence", f"Fence ({verb}) {node.name} '{reason}'"))
+    for rsc in _in_order(cluster.resources):
+        lines.extend(_primitive(cluster, table, rsc))
+    return lines
+
+
+def _in_order(resources: list[WRsc]) -> list[WRsc]:
+    found: list[WRsc] = []
+    for rsc in resources:
+        if rsc.variant == "primitive":
+            found.append(rsc)
+        else:
+            found.extend(_in_order(rsc.children))
+    return found
+
+
+def _role_prefix(rsc: WRsc, role: str) -> str:
+    clone = rsc.clone_parent()
+    if clone is None or not clone.extra.get("promotable"):
+        return ""
+    if role == PROMOTED:
+        return "Promoted "
+    if role in (UNPROMOTED, "Started"):
+        return "Unpromoted "
+    return ""
+
+
+def _reason(action: Action | None) -> str:
+    if action is None:
+        return ""
+    if not action.runnable and action.unrunnable_reason:
+        return action.unrunnable_reason
+    return action.reason or ""
+
+
+def _due(text: str, blocked: bool = False) -> str:
+    out = f"due to {text}" if text else ""
+    if blocked:
+        out = f"{out} (blocked)" if out else "blocked"
+    return out
+
+
+def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryLine]:
+    current = list(rsc.running_on)
+    target: WNode | None = rsc.assigned if rsc.next_role != STOPPED else None
+    if not rsc.managed:
+        return []
+    name = rsc.id
+    start = table.get(rsc, "start", target) if target else table.get(rsc, "start", None)
+    lines: list[SummaryLine] = []
+    if not current:
+        if target is None or start is None or start.optional:
+            return []
+        role = _role_prefix(rsc, rsc.next_role)
+        promote = table.get(rsc, "promote", target)
+        if promote is not None and not promote.optional and promote.runnable and \
+                start.runnable:
+            return [SummaryLine("Start", name, f"( {target.name} )")] if not role else [
+                SummaryLine("Start", name, f"( {role.strip()} {target.name} )")]
+        if start.runnable:
+            return [SummaryLine("Start", name, f"( {role}{target.name} )")]
+        return [SummaryLine("Start", name, f"( {role}{target.name} )",
+                            _due(_reason(start), blocked=True))]
+    if len(current) > 1:
+        for node in current:
+            stop = table.get(rsc, "stop", node)
+            if node is target:
+                continue
+            if stop is not None and not stop.optional:
+                lines.append(SummaryLine("Stop", name, f"( {node.name} )",
+                                         _due("", not stop.runnable)))
+        if target is not None and start is not None:
+            if target in current:
+                lines.append(SummaryLine("Restart", name, f"( {target.name} )"))
+            else:
+                lines.append(SummaryLine("Start", name, f"( {target.name} )"))
+        return lines
+    node = current[0]
+    stop = table.get(rsc, "stop", node)
+    stop_needed = stop is not None and not stop.optional
+    cur_role = _role_prefix(rsc, rsc.role)
+    if target is None:
+        if stop_needed and stop is not None:
+            return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
+                                _due(_reason(stop), not stop.runnable))]
+        return []
+    next_role = _role_prefix(rsc, rsc.next_role)
+    promote = table.get(rsc, "promote", target)
+    demote = table.get(rsc, "demote", node)
+    if node is target:
+        if stop_needed and stop is not None and start is not None:
+            if not start.runnable:
+                return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
+                                    _due(_reason(start), not stop.runnable))]
+            if rsc.failed:
+                return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
+            return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",
+                                _due(_reason(start) or _reason(stop)))]
+        if promote is not None and not promote.optional:
+            verb = "Promote"
+            return [SummaryLine(verb, name, f"( {cur_role.strip()} -> Promoted {node.name} )",
+                                _due("", not promote.runnable))]
+        if demote is not None and not demote.optional:
+            return [SummaryLine("Demote", name,
+                                f"( Promoted -> {next_role.strip() or 'Unpromoted'} "
+                                f"{node.name} )")]
+        return []
+    if start is None or not start.runnable:
+        if stop_needed and stop is not None:
+            reason = _reason(start)
+            return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
+                                _due(reason, not stop.runnable))]
+        return []
+    verb = "Recover" if rsc.failed else "Move"
+    if cur_role or next_role:
+        return [SummaryLine(verb, name, f"( {cur_role}{node.name} -> {next_role}{target.name} )")]
+    return [SummaryLine(verb, name, f"( {node.name} -> {target.name} )")]

@@ -1,0 +1,354 @@
+"""Stage 1: unpack the CIB into the working set (nodes, resources, their current state)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from buttress.model.cib import Cib
+from buttress.model.nvsets import NvSet
+from buttress.model.resources import Clone, Group, Primitive, Resource
+from buttress.model.status import NodeState, ResourceHistory
+from buttress.scheduler.rules import RuleContext, resolve_nvsets
+from buttress.scheduler.working import WNode, WRsc
+from buttress.scores import INFINITY, parse_score
+from buttress.state.history import (
+    PROMOTED,
+    ROLE_ORDER,
+    STARTED,
+    STOPPED,
+    UNKNOWN,
+    UNPROMOTED,
+    NodeHistory,
+    replay,
+)
+from buttress.state.nodes import membership, truthy
+from buttress.timeutil import parse_interval_ms
+
+#: meta attributes a clone or group passes down to its children when they do not set them
+INHERITED_META = ("target-role", "is-managed", "resource-stickiness", "migration-threshold",
+                  "failure-timeout", "priority", "multiple-active", "maintenance",
+                  "allow-migrate", "requires", "restart-type", "critical")
+
+
+@dataclass
+class Cluster:
+    """Everything the later stages read: settings, nodes, resources, the time."""
+
+    cib: Cib
+    now: int
+    props: dict[str, str]
+    nodes: list[WNode] = field(default_factory=list)
+    node_by_name: dict[str, WNode] = field(default_factory=dict)
+    resources: list[WRsc] = field(default_factory=list)          # top level, config order
+    by_id: dict[str, WRsc] = field(default_factory=dict)         # every resource incl. instances
+    rsc_defaults: dict[str, str] = field(default_factory=dict)
+    have_quorum: bool = True
+    fencing_enabled: bool = True
+    symmetric: bool = True
+    no_quorum_policy: str = "stop"
+    stonith_action: str = "reboot"
+    maintenance_mode: bool = False
+    fence_nodes: list[tuple[WNode, str]] = field(default_factory=list)
+    dc: str | None = None
+
+    def prop(self, name: str, default: str) -> str:
+        return self.props.get(name, default)
+
+    def can_fence(self) -> bool:
+        return self.fencing_enabled and (self.have_quorum or self.no_quorum_policy == "ignore")
+
+
+def unpack(cib: Cib, now: int) -> Cluster:
+    config = cib.configuration
+    ctx = RuleContext(now=now)
+    props = resolve_nvsets(config.properties, ctx)
+    cluster = Cluster(cib=cib, now=now, props=props)
+    cluster.fencing_enabled = truthy(props.get("stonith-enabled", "true"))
+    cluster.symmetric = truthy(props.get("symmetric-cluster", "true"))
+    cluster.no_quorum_policy = props.get("no-quorum-policy", "stop")
+    cluster.stonith_action = props.get("stonith-action", "reboot")
+    if cluster.stonith_action == "poweroff":
+        cluster.stonith_action = "off"
+    cluster.maintenance_mode = truthy(props.get("maintenance-mode", "false"))
+    cluster.have_quorum = truthy(cib.header_value("have-quorum") or "false")
+    cluster.dc = cib.header_value("dc-uuid")
+    cluster.rsc_defaults = resolve_nvsets(config.rsc_defaults, ctx)
+    _unpack_nodes(cluster)
+    for rsc in config.resources:
+        cluster.resources.append(_build(cluster, rsc, None))
+    _unpack_history(cluster)
+    return cluster
+
+
+# ---- nodes ------------------------------------------------------------------------------
+
+
+def _unpack_nodes(cluster: Cluster) -> None:
+    cib = cluster.cib
+    states = {s.id: s for s in cib.status.nodes}
+    states_by_uname = {s.uname: s for s in cib.status.nodes}
+    ctx = RuleContext(now=cluster.now)
+    remote_ids = {p.id for p in _all_primitives(cib.configuration.resources)
+                  if p.rsc_class == "ocf" and p.provider == "pacemaker" and p.type == "remote"}
+    for index, node in enumerate(cib.configuration.nodes):
+        if node.kind == "ping":
+            continue
+        kind = "remote" if node.kind == "remote" or node.id in remote_ids else "member"
+        state = states.get(node.id) or states_by_uname.get(node.uname)
+        wnode = WNode(name=node.uname, id=node.id, kind=kind, index=index)
+        attrs = resolve_nvsets(node.attributes, ctx)
+        if state is not None:
+            attrs.update(state.attributes)
+        wnode.attrs = attrs
+        wnode.attrs.update({"#uname": node.uname, "#id": node.id,
+                            "#kind": "remote" if kind == "remote" else "cluster",
+                            "#is_dc": "true" if cluster.dc in (node.id, node.uname) else "false"})
+        for key, value in resolve_nvsets(node.utilization, ctx).items():
+            wnode.utilization[key] = parse_score(value)
+        _node_status(cluster, wnode, state)
+        cluster.nodes.append(wnode)
+        cluster.node_by_name[wnode.name] = wnode
+
+
+def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None:
+    attrs = node.attrs
+    node.standby = truthy(attrs.get("standby"))
+    node.maintenance = truthy(attrs.get("maintenance")) or cluster.maintenance_mode
+    shutdown = attrs.get("shutdown", "0")
+    node.shutdown = shutdown not in ("", "0")
+    node.seen = state is not None
+    if node.kind == "remote":
+        # remote connection state is decided once resources are known; assume up when the
+        # node has a status entry
+        node.online = state is not None
+        return
+    member = membership(state, cluster.fencing_enabled, node.shutdown,
+                        truthy(attrs.get("terminate")))
+    node.online = member.online
+    node.pending = member.pending
+    if member.unclean:
+        node.unclean = True
+        node.fence_reason = member.fence_reason
+
+
+# ---- resources --------------------------------------------------------------------------
+
+
+def _all_primitives(resources: tuple[Resource, ...]) -> list[Primitive]:
+    from buttress.model.cib import iter_primitives
+
+    return iter_primitives(resources)
+
+
+def _meta(cluster: Cluster, sets: tuple[NvSet, ...], parent: WRsc | None,
+          prim: Primitive | None = None) -> dict[str, str]:
+    ctx = RuleContext(now=cluster.now, rsc_class=prim.rsc_class if prim else None,
+                      rsc_provider=prim.provider if prim else None,
+                      rsc_type=prim.type if prim else None)
+    meta = resolve_nvsets(sets, ctx)
+    if parent is not None:
+        for key in INHERITED_META:
+            if key not in meta and key in parent.meta:
+                meta[key] = parent.meta[key]
+    defaults = resolve_nvsets(cluster.cib.configuration.rsc_defaults, ctx)
+    for key, value in defaults.items():
+        meta.setdefault(key, value)
+    return meta
+
+
+def _build(cluster: Cluster, rsc: Resource, parent: WRsc | None, suffix: str = "") -> WRsc:
+    if isinstance(rsc, Primitive):
+        w = WRsc(id=rsc.id + suffix, variant="primitive", parent=parent,
+                 meta=_meta(cluster, rsc.meta, parent, rsc), rsc_class=rsc.rsc_class,
+                 provider=rsc.provider, type=rsc.type, operations=rsc.operations)
+        w.params = resolve_nvsets(rsc.instance, RuleContext(now=cluster.now))
+        w.extra["base_id"] = rsc.id
+    elif isinstance(rsc, Group):
+        w = WRsc(id=rsc.id + suffix, variant="group", parent=parent,
+                 meta=_meta(cluster, rsc.meta, parent))
+        for child in rsc.children:
+            w.children.append(_build(cluster, child, w, suffix))
+    elif isinstance(rsc, Clone):
+        w = WRsc(id=rsc.id, variant="clone", parent=parent, meta=_meta(cluster, rsc.meta, parent))
+        if rsc.legacy_master:
+            w.meta.setdefault("promotable", "true")
+        w.extra["unique"] = truthy(w.meta.get("globally-unique", "false"))
+        w.extra["promotable"] = truthy(w.meta.get("promotable", "false"))
+        node_count = len(cluster.nodes)
+        clone_max = parse_score(w.meta.get("clone-max"), node_count)
+        w.extra["clone_max"] = max(clone_max, 0)
+        w.extra["clone_node_max"] = max(parse_score(w.meta.get("clone-node-max"), 1), 0)
+        w.extra["promoted_max"] = parse_score(
+            w.meta.get("promoted-max", w.meta.get("master-max")), 1)
+        w.extra["promoted_node_max"] = parse_score(
+            w.meta.get("promoted-node-max", w.meta.get("master-node-max")), 1)
+        w.extra["interleave"] = truthy(w.meta.get("interleave", "false"))
+        w.extra["template"] = rsc.child
+        if "resource-stickiness" not in w.meta:
+            w.meta["resource-stickiness"] = "1"
+        for i in range(w.extra["clone_max"]):
+            w.children.append(_build(cluster, rsc.child, w, f":{i}"))
+    else:
+        w = WRsc(id=rsc.id, variant="primitive", parent=parent, meta=_meta(cluster, rsc.meta,
+                                                                           parent))
+        w.rsc_class, w.type = "bundle", rsc.container
+        w.extra["unsupported"] = True
+    for i, child in enumerate(w.children):
+        child.index = i
+    _settle_meta(cluster, w)
+    cluster.by_id[w.id] = w
+    return w
+
+
+def _settle_meta(cluster: Cluster, w: WRsc) -> None:
+    meta = w.meta
+    w.priority = parse_score(meta.get("priority"), 0)
+    managed = truthy(meta.get("is-managed", "true"))
+    if truthy(meta.get("maintenance", "false")) or cluster.maintenance_mode:
+        managed = False
+    w.managed = managed
+
+
+# ---- history ----------------------------------------------------------------------------
+
+
+def _history_nodes(cluster: Cluster) -> list[tuple[WNode, NodeState]]:
+    found = []
+    for state in cluster.cib.status.nodes:
+        node = cluster.node_by_name.get(state.uname) or next(
+            (n for n in cluster.nodes if n.id == state.id), None)
+        if node is None:
+            continue
+        if node.online or node.unclean or (node.kind == "remote" and node.seen):
+            found.append((node, state))
+    return found
+
+
+def _unpack_history(cluster: Cluster) -> None:
+    for node, state in _history_nodes(cluster):
+        for lrm in state.history:
+            rsc = _find_for_history(cluster, lrm.id, node)
+            if rsc is None:
+                rsc = _orphan(cluster, lrm)
+            nh = replay(lrm.ops)
+            rsc.history[node.name] = nh
+            rsc.history_ids[node.name] = lrm.id
+            if nh.active:
+                rsc.running_on.append(node)
+                if ROLE_ORDER[nh.role] > ROLE_ORDER.get(rsc.role, 0) or rsc.role == STOPPED:
+                    rsc.role = nh.role
+    for rsc in cluster.by_id.values():
+        if rsc.variant != "primitive":
+            continue
+        if rsc.role == UNKNOWN:
+            rsc.role = STOPPED
+        if rsc.role == STARTED and _in_promotable(rsc):
+            rsc.role = UNPROMOTED
+
+
+def _in_promotable(rsc: WRsc) -> bool:
+    clone = rsc.clone_parent()
+    return clone is not None and bool(clone.extra.get("promotable"))
+
+
+_INSTANCE = re.compile(r"^(.*):(\d+)$")
+
+
+def _find_for_history(cluster: Cluster, lrm_id: str, node: WNode) -> WRsc | None:
+    rsc = cluster.by_id.get(lrm_id)
+    if rsc is not None and rsc.variant == "primitive" and not rsc.is_clone_instance \
+            and rsc.clone_parent() is None:
+        return rsc
+    match = _INSTANCE.match(lrm_id)
+    base = match.group(1) if match else lrm_id
+    clone = _clone_holding(cluster, base)
+    if clone is None:
+        return None
+    if clone.extra["unique"]:
+        found = cluster.by_id.get(lrm_id)
+        return found if found is not None and found.variant == "primitive" else None
+    return _anonymous_instance(cluster, clone, base, node)
+
+
+def _clone_holding(cluster: Cluster, base: str) -> WRsc | None:
+    for top in cluster.resources:
+        if top.variant != "clone":
+            continue
+        for prim in top.children[0].primitives() if top.children else []:
+            if prim.extra.get("base_id") == base:
+                return top
+        template = top.extra.get("template")
+        if template is not None and _template_has(template, base):
+            return top
+    return None
+
+
+def _template_has(template: Primitive | Group, base: str) -> bool:
+    if isinstance(template, Primitive):
+        return template.id == base
+    return any(child.id == base for child in template.children)
+
+
+def _member(instance: WRsc, base: str) -> WRsc | None:
+    for prim in instance.primitives():
+        if prim.extra.get("base_id") == base:
+            return prim
+    return None
+
+
+def _anonymous_instance(cluster: Cluster, clone: WRsc, base: str, node: WNode) -> WRsc:
+    # an instance already active on this node (e.g. another member of a cloned group)
+    for instance in clone.children:
+        member = _member(instance, base)
+        if member is None or node.name in member.history:
+            continue
+        if any(node in p.running_on for p in instance.primitives()):
+            return member
+    # otherwise the first instance that is active nowhere and has no history here
+    for instance in clone.children:
+        member = _member(instance, base)
+        if member is None or node.name in member.history:
+            continue
+        if not any(p.running_on for p in instance.primitives()):
+            return member
+    # every instance is taken: an orphan instance
+    index = len(clone.children)
+    template = clone.extra["template"]
+    orphan = _build(cluster, template, clone, f":{index}")
+    orphan.index = index
+    for prim in orphan.primitives():
+        prim.orphan = True
+    clone.children.append(orphan)
+    member = _member(orphan, base)
+    assert member is not None
+    return member
+
+
+def _orphan(cluster: Cluster, lrm: ResourceHistory) -> WRsc:
+    w = WRsc(id=lrm.id, variant="primitive", rsc_class=lrm.rsc_class or "ocf",
+             provider=lrm.provider, type=lrm.type or "unknown", orphan=True,
+             meta=dict(cluster.rsc_defaults))
+    w.extra["base_id"] = lrm.id
+    _settle_meta(cluster, w)
+    cluster.by_id[w.id] = w
+    cluster.resources.append(w)
+    return w
+
+
+def role_of(history: NodeHistory) -> str:
+    return history.role if history.role != UNKNOWN else STOPPED
+
+
+def threshold(rsc: WRsc) -> int:
+    return parse_score(rsc.meta.get("migration-threshold"), INFINITY)
+
+
+def interval_of(text: str | None) -> int:
+    try:
+        return parse_interval_ms(text or "0")
+    except ValueError:
+        return 0
+
+
+__all__ = ["PROMOTED", "Cluster", "unpack"]

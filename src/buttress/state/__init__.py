@@ -1,0 +1,1 @@
+"""Operation history -> current roles, failures and node states (no scheduling decisions)."""
