@@ -234,7 +234,11 @@ class Watch(abc.ABC):
     @property
     @abc.abstractmethod
     def next_revision(self) -> int:
-        """The revision the watch would resume from (last delivered revision + 1)."""
+        """Every change below this revision has been delivered to the caller.
+
+        (Events received but not yet delivered are kept across a reconnection, so the
+        backend resumes its stream from after them.)
+        """
 
     def __aiter__(self) -> Watch:
         return self

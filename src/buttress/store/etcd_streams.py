@@ -148,7 +148,7 @@ class EtcdWatch(Watch):
 
     @property
     def next_revision(self) -> int:
-        return self._next
+        return self._buffer[0].mod_revision if self._buffer else self._next
 
     async def start(self) -> None:
         if self._started:

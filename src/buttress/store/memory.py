@@ -328,7 +328,7 @@ class _MemoryWatch(Watch):
 
     @property
     def next_revision(self) -> int:
-        return self._scan
+        return self._buffer[0].mod_revision if self._buffer else self._scan
 
     async def start(self) -> None:
         if self._started:
