@@ -4,6 +4,6 @@ Stages, one module each: unpack -> placement (node scores) -> colocation/assign 
 actions -> orderings -> graph. No I/O, no clock: the time is an argument.
 """
 
-from buttress.scheduler.schedule import Transition, schedule
+from buttress.scheduler.pipeline import Transition, schedule
 
 __all__ = ["Transition", "schedule"]

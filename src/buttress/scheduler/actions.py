@@ -80,9 +80,7 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         need = (target is None or node is not target or rsc.failed or multiple or restart_here)
         reason = None
         if target is None:
-            reason = rsc.stop_reason or ("node availability"
-                                         if rsc.meta.get("target-role", "").lower() != "stopped"
-                                         else None)
+            reason = rsc.stop_reason or "node availability"
         elif restart_here and node is target:
             reason = rsc.extra.get("restart_reason")
         implied = _stop_is_implied(cluster, node)
@@ -103,10 +101,15 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         stop_here = table.get(rsc, "stop", target)
         need_start = not active_here or (stop_here is not None and not stop_here.optional)
         start = table.make(rsc, "start", target, optional=not need_start)
-        if not cluster.have_quorum and cluster.no_quorum_policy != "ignore" and not active_here:
+        blocked = _quorum_blocks_start(cluster, rsc)
+        if blocked:
             start.runnable = False
-            start.unrunnable_reason = ("quorum freeze" if cluster.no_quorum_policy == "freeze"
-                                       else "no quorum")
+            start.unrunnable_reason = blocked
+            if cluster.no_quorum_policy != "freeze":
+                for stop in table.find(rsc, "stop"):
+                    if stop.optional:
+                        stop.optional = False
+                        stop.reason = blocked
         if rsc.next_role == PROMOTED:
             promote_needed = rsc.role != PROMOTED or not active_here or need_start
             table.make(rsc, "promote", target, optional=not promote_needed)
@@ -116,6 +119,17 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
     else:
         start = table.make(rsc, "start", None, optional=True)
     _probes(cluster, table, rsc)
+
+
+def _quorum_blocks_start(cluster: Cluster, rsc: WRsc) -> str | None:
+    """Why a start may not happen without quorum (None: it may)."""
+    if cluster.have_quorum or cluster.no_quorum_policy == "ignore":
+        return None
+    if rsc.rsc_class == "stonith" or rsc.meta.get("requires", "").lower() == "nothing":
+        return None
+    if cluster.no_quorum_policy == "freeze":
+        return None if rsc.running_on else "quorum freeze"
+    return "no quorum"
 
 
 def _monitors(table: ActionTable, rsc: WRsc, node: WNode, start: Action) -> None:

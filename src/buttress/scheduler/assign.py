@@ -29,8 +29,7 @@ class Assigner:
             self.with_this.setdefault(id(coloc.primary), []).append(coloc)
 
     def run(self) -> None:
-        order = sorted(self.cluster.resources, key=lambda r: -r.priority)
-        for rsc in order:
+        for rsc in self.cluster.resources:
             self.assign(rsc)
 
     # ---- helpers ----------------------------------------------------------------------
@@ -175,7 +174,7 @@ class Assigner:
         if self._stopped_by_config(rsc) or rsc.orphan or rsc.extra.get("unsupported"):
             self._set(rsc, None)
             return
-        node = self._choose(rsc, weights, current=self._current(rsc))
+        node = self._choose(rsc, weights)
         rsc.extra["weights"] = weights
         self._set(rsc, node, _target_role(rsc))
 
@@ -183,7 +182,7 @@ class Assigner:
         weights = self._weights_with_colocations(group, self._group_weights(group))
         node = None
         if not self._stopped_by_config(group):
-            node = self._choose(group, weights, current=self._current(group))
+            node = self._choose(group, weights)
         group.extra["weights"] = weights
         self._place_group(group, node)
 

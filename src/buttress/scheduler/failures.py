@@ -55,7 +55,8 @@ def apply_failures(cluster: Cluster) -> None:
             if failure is None or not history.active:
                 continue
             node = cluster.node_by_name.get(node_name)
-            if node is None:
+            if node is None or node.unclean:
+                # fencing the node recovers the resource; the failure needs nothing more
                 continue
             policy = on_fail(cluster, rsc, failure)
             if policy == "ignore":

@@ -123,6 +123,11 @@ def failcount(cluster: Cluster, rsc: WRsc, node: WNode) -> int:
     return total
 
 
+def _expired_failure(cluster: Cluster, rsc: WRsc, when: int) -> bool:
+    timeout_ms = _failure_timeout_ms(rsc)
+    return timeout_ms > 0 and when > 0 and cluster.now >= when + timeout_ms // 1000
+
+
 def _failure_timeout_ms(rsc: WRsc) -> int:
     from buttress.scheduler.unpack import interval_of
 
@@ -143,7 +148,17 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
             target = clone
         target.allowed[node.name] = -INFINITY
         rsc.extra.setdefault("banned_by_failures", set()).add(node.name)
+    fatal_start = cluster.prop("start-failure-is-fatal", "true").lower() not in (
+        "false", "no", "0", "off")
     for node_name, history in rsc.history.items():
+        node = cluster.node_by_name.get(node_name)
+        if fatal_start and history.failed_start is not None and node is not None \
+                and not _expired_failure(cluster, rsc, history.failed_start.last_rc_change):
+            target = rsc
+            clone = rsc.clone_parent()
+            if clone is not None and not clone.extra.get("unique"):
+                target = clone
+            target.allowed[node_name] = -INFINITY
         failure = history.failure
         if failure is None:
             continue

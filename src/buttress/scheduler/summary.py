@@ -78,19 +78,14 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         return [SummaryLine("Start", name, f"( {role}{target.name} )",
                             _due(_reason(start), blocked=True))]
     if len(current) > 1:
-        for node in current:
-            stop = table.get(rsc, "stop", node)
-            if node is target:
-                continue
-            if stop is not None and not stop.optional:
-                lines.append(SummaryLine("Stop", name, f"( {node.name} )",
-                                         _due("", not stop.runnable)))
-        if target is not None and start is not None:
-            if target in current:
-                lines.append(SummaryLine("Restart", name, f"( {target.name} )"))
-            else:
-                lines.append(SummaryLine("Start", name, f"( {target.name} )"))
-        return lines
+        if target is None or start is None or rsc.blocked:
+            return []
+        if rsc.failed:
+            return [SummaryLine("Recover", name, f"( {target.name} )",
+                                "due to being multiply active")]
+        if target in current:
+            return [SummaryLine("Restart", name, f"( {target.name} )")]
+        return [SummaryLine("Move", name, f"( {current[0].name} -> {target.name} )")]
     node = current[0]
     stop = table.get(rsc, "stop", node)
     stop_needed = stop is not None and not stop.optional
@@ -128,6 +123,18 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
                                 _due(reason, not stop.runnable))]
         return []
     verb = "Recover" if rsc.failed else "Move"
+    if verb == "Move" and _migratable(rsc, node, table):
+        verb = "Migrate"
     if cur_role or next_role:
         return [SummaryLine(verb, name, f"( {cur_role}{node.name} -> {next_role}{target.name} )")]
     return [SummaryLine(verb, name, f"( {node.name} -> {target.name} )")]
+
+
+def _migratable(rsc: WRsc, source: WNode, table: ActionTable) -> bool:
+    """A move that can be a live migration: allow-migrate, a clean source, no restart."""
+    if rsc.meta.get("allow-migrate", "false").lower() not in ("true", "yes", "1", "on"):
+        return False
+    if rsc.clone_parent() is not None or not source.online or source.unclean:
+        return False
+    stop = table.get(rsc, "stop", source)
+    return stop is not None and stop.runnable and not stop.pseudo

@@ -123,8 +123,9 @@ def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None
         # node has a status entry
         node.online = state is not None
         return
-    member = membership(state, cluster.fencing_enabled, node.shutdown,
-                        truthy(attrs.get("terminate")))
+    startup_fencing = truthy(cluster.prop("startup-fencing", "true"))
+    member = membership(state, cluster.fencing_enabled and (state is not None or startup_fencing),
+                        node.shutdown, truthy(attrs.get("terminate")))
     node.online = member.online
     node.pending = member.pending
     if member.unclean:
@@ -331,6 +332,8 @@ def _orphan(cluster: Cluster, lrm: ResourceHistory) -> WRsc:
              meta=dict(cluster.rsc_defaults))
     w.extra["base_id"] = lrm.id
     _settle_meta(cluster, w)
+    if not truthy(cluster.prop("stop-orphan-resources", "true")):
+        w.managed = False
     cluster.by_id[w.id] = w
     cluster.resources.append(w)
     return w

@@ -55,6 +55,7 @@ class NodeHistory:
     migrate_to: HistoryOp | None = None
     migrate_from: HistoryOp | None = None
     probed: bool = False
+    failed_start: HistoryOp | None = None
 
     @property
     def active(self) -> bool:
@@ -92,6 +93,7 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
     migrate_to: HistoryOp | None = None
     migrate_from: HistoryOp | None = None
     probed = False
+    failed_start: HistoryOp | None = None
     for op in sorted(ops, key=_sort_key):
         if op.operation == "notify" or op.op_status == EXEC_CANCELLED:
             continue
@@ -117,6 +119,8 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
                 recurring.clear()
                 continue
             failure = _failure(op)
+            if op.operation == "start":
+                failed_start = op
             if op.operation in ("start", "migrate_from"):
                 role = STARTED
                 start_op = op
@@ -155,7 +159,8 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
             start_op = op
     return NodeHistory(role=role, failure=failure, pending=pending,
                        recurring=tuple(recurring.values()), last_op=last, start_op=start_op,
-                       migrate_to=migrate_to, migrate_from=migrate_from, probed=probed)
+                       migrate_to=migrate_to, migrate_from=migrate_from, probed=probed,
+                       failed_start=failed_start)
 
 
 def _failure(op: HistoryOp) -> Failure:

@@ -35,9 +35,13 @@ class Membership:
 
 def membership(state: NodeState | None, fencing: bool, shutdown: bool,
                terminate: bool) -> Membership:
-    """Classify a full cluster node from its ``node_state`` (None: never seen)."""
+    """Classify a full cluster node from its ``node_state`` (None: never seen).
+
+    A node never seen is unclean when fencing is on (startup fencing): nothing proves that
+    it runs nothing.
+    """
     if state is None:
-        return Membership(online=False)
+        return Membership(online=False, unclean=fencing)
     in_cluster = truthy(state.in_ccm)
     controller_up = (state.crmd or "").lower() == "online" or (
         (state.crmd or "").isdigit() and int(state.crmd or "0") > 0)

@@ -22,6 +22,8 @@ def schedule(cib: Cib, now: int) -> Transition:
     cluster = unpack(cib, now)
     apply_failures(cluster)
     apply_placement(cluster)
+    # Allocation and the summary both follow priority order (stable within a priority).
+    cluster.resources.sort(key=lambda r: -r.priority)
     colocs = unpack_colocations(cluster)
     Assigner(cluster, colocs).run()
     table = ActionTable()
