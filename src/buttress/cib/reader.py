@@ -407,6 +407,8 @@ class _Reader:
 
 def _op_interval(el: Element) -> int:
     text = el.get("interval", "0") or "0"
+    if text.strip().isdigit():
+        return int(text)  # the status section records intervals in milliseconds
     try:
         return parse_interval_ms(text)
     except ValueError:

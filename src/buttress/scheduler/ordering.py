@@ -93,6 +93,14 @@ class Orderer:
                 self.order(demote, promote, Flag.NONE)
 
     def _group(self, group: WRsc) -> None:
+        t = self.table
+        running = t.get(group, "running", None)
+        stopped = t.get(group, "stopped", None)
+        for child in group.children:
+            for start in t.find(child, "start"):
+                self.order(start, running, Flag.ANY_RUNNABLE)
+            for stop in t.find(child, "stop"):
+                self.order(stop, stopped, Flag.ANY_RUNNABLE)
         children = group.children
         for before, after in zip(children, children[1:], strict=False):
             for first in self._ends(before, "start", as_first=True):
@@ -124,6 +132,9 @@ class Orderer:
         """The primitive actions that stand for ``task`` of ``rsc`` on one side of an order."""
         if rsc.variant == "primitive":
             return self.table.find(rsc, task)
+        if rsc.variant == "group" and as_first and task in ("start", "stop"):
+            found = self.table.get(rsc, {"start": "running", "stop": "stopped"}[task], None)
+            return [found] if found is not None else []
         if rsc.variant == "group":
             if not rsc.children:
                 return []
@@ -267,7 +278,10 @@ class Orderer:
         firsts = [e.first for e in action.after if e.flags & Flag.ANY_RUNNABLE]
         if not firsts:
             return False
-        runnable = any(f.runnable for f in firsts)
+        if action.rsc is not None and action.rsc.variant == "group":
+            runnable = all(f.runnable for f in firsts)
+        else:
+            runnable = any(f.runnable for f in firsts)
         optional = all(f.optional for f in firsts)
         changed = False
         if action.runnable and not runnable:
