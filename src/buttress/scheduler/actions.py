@@ -70,9 +70,8 @@ def _stop_is_implied(cluster: Cluster, node: WNode) -> bool:
 def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
     current = list(rsc.running_on)
     target = rsc.assigned if rsc.next_role != STOPPED else None
-    if not rsc.managed:
-        return
-    if rsc.blocked:
+    if not rsc.managed or rsc.blocked:
+        _frozen_actions(table, rsc, current, target)
         return
     multiple = len(current) > 1
     restart_here = bool(rsc.extra.get("restart_reason"))
@@ -119,6 +118,19 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
     else:
         start = table.make(rsc, "start", None, optional=True)
     _probes(cluster, table, rsc)
+
+
+def _frozen_actions(table: ActionTable, rsc: WRsc, current: list[WNode],
+                    target: WNode | None) -> None:
+    """An unmanaged or blocked resource gets actions that can never run, so that whatever
+    is ordered after it waits (as Pacemaker blocks dependents of a blocked resource)."""
+    for node in current:
+        stop = table.make(rsc, "stop", node, optional=not rsc.failed)
+        stop.runnable = False
+    node = target or (current[0] if current else None)
+    start = table.make(rsc, "start", node, optional=not rsc.failed and node in current)
+    start.runnable = False
+    start.unrunnable_reason = None
 
 
 def _quorum_blocks_start(cluster: Cluster, rsc: WRsc) -> str | None:

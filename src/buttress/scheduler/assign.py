@@ -96,11 +96,12 @@ class Assigner:
         return dict(rsc.allowed)
 
     def _group_weights(self, group: WRsc) -> dict[str, int]:
+        """The group's own scores, its first member's, then each later member's while
+        some node can still take them all (a member that fits nowhere is left out)."""
         combined = dict(group.allowed)
-        for child in group.children:
-            merged = {n: add(w, child.allowed.get(n, -INFINITY if n not in child.allowed
-                                                  else 0)) for n, w in combined.items()}
-            if not self._available(merged):
+        for position, child in enumerate(group.children):
+            merged = {n: add(w, child.allowed.get(n, -INFINITY)) for n, w in combined.items()}
+            if position > 0 and not self._available(merged):
                 break
             combined = merged
         return combined
@@ -188,9 +189,12 @@ class Assigner:
 
     def _place_group(self, group: WRsc, node: WNode | None) -> None:
         group.provisional = False
-        group.assigned = node
-        group.next_role = STARTED if node is not None else STOPPED
-        for child in group.children:
+        group.assigned = None
+        group.next_role = STOPPED
+        for position, child in enumerate(group.children):
+            if position == 1:
+                group.assigned = group.children[0].assigned
+                group.next_role = STARTED if group.assigned is not None else STOPPED
             if not child.managed and child.running_on:
                 self._set(child, child.running_on[0], child.role)
                 continue
@@ -202,6 +206,9 @@ class Assigner:
             if not ok:
                 node = None
             self._set(child, node, _target_role(child) if node else STOPPED)
+        if len(group.children) == 1:
+            group.assigned = group.children[0].assigned
+            group.next_role = STARTED if group.assigned is not None else STOPPED
 
     def _assign_clone(self, clone: WRsc) -> None:
         base = self._weights_with_colocations(clone, clone.allowed)

@@ -271,8 +271,21 @@ class Orderer:
                 else _describe("unrunnable", first)
             if first.pseudo and first.task == "stop" and first.unrunnable_reason:
                 then.unrunnable_reason = first.unrunnable_reason
+            self._stop_if_cannot_continue(then)
             changed = True
         return changed
+
+    def _stop_if_cannot_continue(self, start: Action) -> None:
+        """A resource whose start (here) became unrunnable cannot keep running here."""
+        rsc = start.rsc
+        if start.task != "start" or rsc is None or start.node is None:
+            return
+        if start.node not in rsc.running_on:
+            return
+        stop = self.table.get(rsc, "stop", start.node)
+        if stop is not None and stop.optional:
+            stop.optional = False
+            stop.reason = start.unrunnable_reason
 
     def _aggregate(self, action: Action) -> bool:
         firsts = [e.first for e in action.after if e.flags & Flag.ANY_RUNNABLE]

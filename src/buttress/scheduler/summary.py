@@ -59,7 +59,7 @@ def _due(text: str, blocked: bool = False) -> str:
 def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryLine]:
     current = list(rsc.running_on)
     target: WNode | None = rsc.assigned if rsc.next_role != STOPPED else None
-    if not rsc.managed:
+    if not rsc.managed or (rsc.blocked and len(rsc.running_on) <= 1):
         return []
     name = rsc.id
     start = table.get(rsc, "start", target) if target else table.get(rsc, "start", None)
