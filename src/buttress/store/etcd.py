@@ -46,6 +46,7 @@ from buttress.store.base import (
     Put,
     PutResult,
     RangeResult,
+    Store,
     TxnResult,
     Watch,
     as_bytes,
@@ -332,3 +333,7 @@ def _request_op(op: Op) -> Any:
     else:
         request = rpc.DeleteRangeRequest(key=raw)
     return rpc.RequestOp(request_delete_range=request)
+
+
+def _conforms(store: EtcdStore) -> Store:
+    return store  # mypy checks here that EtcdStore implements the Store protocol

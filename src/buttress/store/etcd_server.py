@@ -18,6 +18,7 @@ the minimum lease TTL is 1 s.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -181,3 +182,34 @@ class EtcdServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m buttress.store.etcd_server DATA_DIR``: run etcd until SIGINT/SIGTERM.
+
+    Prints the client endpoint on the first line of stdout (for scripts and ``make demo``).
+    """
+    parser = argparse.ArgumentParser(description="Run a local etcd on 127.0.0.1.")
+    parser.add_argument("data_dir")
+    parser.add_argument("--port", type=int, default=None, help="client port (default: free)")
+    args = parser.parse_args(argv)
+    server = EtcdServer(args.data_dir, client_port=args.port, log_level="warn")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.start()
+    except StoreError as error:
+        print(f"error: {error}", flush=True)
+        return error.exit_code
+    print(server.endpoint, flush=True)
+    try:
+        while server.running:
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

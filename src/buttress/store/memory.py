@@ -44,6 +44,7 @@ from buttress.store.base import (
     Put,
     PutResult,
     RangeResult,
+    Store,
     TxnResult,
     Watch,
     as_bytes,
@@ -160,21 +161,22 @@ class MemoryStore:
         for op in ops:
             if isinstance(op, Put):
                 self._check_lease(op.lease)
+        # Ops apply in order (a Get sees earlier Puts); every write gets the same revision,
+        # and the results carry the revision after the transaction.
         rev = self._revision + 1
         events: list[Event] = []
-        raw: list[OpResult | None] = []
+        raw: list[OpResult] = []
         for op in ops:
             if isinstance(op, Put):
                 self._apply_put(op, rev, events)
-                raw.append(None)
+                raw.append(PutResult(rev))
             elif isinstance(op, Delete):
                 raw.append(DeleteResult(self._apply_delete(op, rev, events)))
             else:
-                raw.append(self._read(op, rev if events else self._revision))
+                raw.append(self._read(op))
         self._commit(events)
-        results = tuple(PutResult(self._revision) if r is None else r for r in raw)
         results = tuple(RangeResult(r.kvs, self._revision) if isinstance(r, RangeResult)
-                        else r for r in results)
+                        else r for r in raw)
         return TxnResult(succeeded, results, self._revision)
 
     async def grant(self, ttl: int) -> Lease:
@@ -236,11 +238,11 @@ class MemoryStore:
             keys = keys[:limit]
         return RangeResult(tuple(self._data[k] for k in keys), self._revision)
 
-    def _read(self, op: Get, revision: int) -> RangeResult:
+    def _read(self, op: Get) -> RangeResult:
         if op.prefix:
-            return RangeResult(self._range(op.key, 0).kvs, revision)
+            return self._range(op.key, 0)
         kv = self._data.get(op.key)
-        return RangeResult((kv,) if kv else (), revision)
+        return RangeResult((kv,) if kv else (), self._revision)
 
     def _holds(self, c: Compare) -> bool:
         kv = self._data.get(c.key)
@@ -368,3 +370,7 @@ class _MemoryWatch(Watch):
         self._closed = True
         self._store._watches.discard(self)
         self._wake.set()
+
+
+def _conforms(store: MemoryStore) -> Store:
+    return store  # mypy checks here that MemoryStore implements the Store protocol
