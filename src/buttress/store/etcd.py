@@ -104,7 +104,7 @@ class EtcdStore:
 
     ``timeout`` bounds every request (and the wait for a connection before it);
     ``watch_retry`` bounds how long a watch keeps re-connecting before it raises
-    StoreUnavailable.
+    StoreUnavailable. A store belongs to the event loop it was first used in.
     """
 
     def __init__(
