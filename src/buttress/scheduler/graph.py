@@ -16,8 +16,21 @@ def _included(action: Action) -> bool:
     return True
 
 
-def build_transition(cluster: Cluster, table: ActionTable,
-                     summary: list[SummaryLine]) -> Transition:
+def collect_scores(cluster: Cluster) -> list[tuple[str, str, str, int]]:
+    """Every resource's final node scores, named by the stage that used them."""
+    stage = {"primitive": "pcmk__primitive_assign", "group": "pcmk__group_assign",
+             "clone": "pcmk__clone_assign"}
+    found: list[tuple[str, str, str, int]] = []
+    for rsc in sorted(cluster.by_id.values(), key=lambda r: (r.variant, r.id)):
+        weights = rsc.extra.get("weights", rsc.allowed)
+        for node in cluster.nodes:
+            if node.name in weights:
+                found.append((stage[rsc.variant], rsc.id, node.name, weights[node.name]))
+    return found
+
+
+def build_transition(cluster: Cluster, table: ActionTable, summary: list[SummaryLine],
+                     scores: list[tuple[str, str, str, int]] | None = None) -> Transition:
     chosen = [a for a in table.actions if _included(a)]
     chosen_ids = {a.uid for a in chosen}
     deps: dict[int, set[int]] = {a.uid: set() for a in chosen}
@@ -54,7 +67,8 @@ def build_transition(cluster: Cluster, table: ActionTable,
             lrm_id=_lrm_id(action),
             target_rc=7 if action.meta.get("probe") else 0,
             requires=tuple(sorted(deps[action.uid]))))
-    return Transition(actions=tuple(frozen), summary=tuple(summary))
+    return Transition(actions=tuple(frozen), summary=tuple(summary),
+                      scores=tuple(scores or ()))
 
 
 def _lrm_id(action: Action) -> str | None:

@@ -7,7 +7,7 @@ from buttress.scheduler.actions import ActionTable, create_actions
 from buttress.scheduler.assign import Assigner
 from buttress.scheduler.colocation import unpack_colocations
 from buttress.scheduler.failures import apply_failures
-from buttress.scheduler.graph import build_transition
+from buttress.scheduler.graph import build_transition, collect_scores
 from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.placement import apply_placement
 from buttress.scheduler.summary import summarize
@@ -33,4 +33,4 @@ def schedule(cib: Cib, now: int) -> Transition:
     orderer.constraints()
     orderer.propagate()
     summary = summarize(cluster, table)
-    return build_transition(cluster, table, summary)
+    return build_transition(cluster, table, summary, collect_scores(cluster))

@@ -1,0 +1,55 @@
+"""Run a transition with fake handlers: every action succeeds unless told to fail."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from buttress.simulate.inject import OpSpec, node_state, record_op
+from buttress.transition.graph import Transition, TransitionAction
+
+Element = etree._Element
+
+
+def _fails(action: TransitionAction, failures: list[OpSpec]) -> int | None:
+    for spec in failures:
+        if action.resource is None or action.node != spec.node:
+            continue
+        names = {action.resource, (action.lrm_id or action.resource)}
+        base = action.resource.split(":", 1)[0]
+        names.add(base)
+        if spec.resource in names and spec.task == action.task and \
+                spec.interval_ms == action.interval_ms:
+            return spec.rc
+    return None
+
+
+def execute(root: Element, transition: Transition, now: int,
+            failures: list[OpSpec] | None = None) -> list[TransitionAction]:
+    """Apply the transition's actions to the tree; return the actions in execution order."""
+    done: list[TransitionAction] = []
+    for action in transition.actions:
+        done.append(action)
+        if action.task == "stonith" and action.node is not None:
+            _fence(root, action.node, action.fence_action or "reboot")
+            continue
+        if action.pseudo or action.resource is None or action.node is None:
+            continue
+        if action.task in ("running", "stopped", "notify", "notified", "promoted", "demoted"):
+            continue
+        rc = _fails(action, failures or [])
+        if rc is None:
+            rc = action.target_rc
+        if action.task == "promote" and rc == 0:
+            pass
+        record_op(root, action.node, action.lrm_id or action.resource, action.task,
+                  action.interval_ms, rc, now, target_rc=action.target_rc)
+    return done
+
+
+def _fence(root: Element, uname: str, how: str) -> None:
+    state = node_state(root, uname)
+    state.attrib.update({"in_ccm": "false", "crmd": "offline", "join": "down",
+                         "expected": "down"})
+    for child in list(state):
+        if child.tag in ("lrm", "transient_attributes"):
+            state.remove(child)

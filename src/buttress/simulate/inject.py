@@ -1,0 +1,131 @@
+"""Injections into a CIB's status section, as crm_simulate's --node-*/--op-* options do.
+
+All functions edit an lxml tree in place; the caller owns the tree. Bad specifications raise
+UsageError with one line naming the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from buttress.errors import UsageError
+
+Element = etree._Element
+
+_OP_SPEC = re.compile(r"^(?P<rsc>.+)_(?P<task>[a-z_-]+)_(?P<interval>\d+)@(?P<node>[^=]+)=(?P<rc>-?\d+)$")
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """``RSC_TASK_INTERVAL@NODE=RC`` parsed."""
+
+    resource: str
+    task: str
+    interval_ms: int
+    node: str
+    rc: int
+
+
+def parse_op_spec(text: str) -> OpSpec:
+    match = _OP_SPEC.match(text.strip())
+    if not match:
+        raise UsageError(f"invalid operation spec {text!r}: expected RSC_TASK_INTERVAL@NODE=RC")
+    return OpSpec(resource=match["rsc"], task=match["task"], interval_ms=int(match["interval"]),
+                  node=match["node"], rc=int(match["rc"]))
+
+
+def _status(root: Element) -> Element:
+    status = root.find("status")
+    if status is None:
+        status = etree.SubElement(root, "status")
+    return status
+
+
+def node_state(root: Element, uname: str) -> Element:
+    """The node's node_state, created (with the configured node id) when missing."""
+    for state in _status(root).findall("node_state"):
+        if state.get("uname") == uname or state.get("id") == uname:
+            return state
+    node_id = uname
+    for node in root.iterfind("configuration/nodes/node"):
+        if node.get("uname") == uname:
+            node_id = node.get("id") or uname
+            break
+    else:
+        raise UsageError(f"unknown node {uname!r}")
+    return etree.SubElement(_status(root), "node_state", id=node_id, uname=uname)
+
+
+def node_up(root: Element, uname: str) -> None:
+    state = node_state(root, uname)
+    state.attrib.update({"in_ccm": "true", "crmd": "online", "join": "member",
+                         "expected": "member"})
+
+
+def node_down(root: Element, uname: str) -> None:
+    """A clean shutdown: the node left as expected, its resources are stopped."""
+    state = node_state(root, uname)
+    state.attrib.update({"in_ccm": "false", "crmd": "offline", "join": "down",
+                         "expected": "down"})
+    for lrm in state.findall("lrm"):
+        state.remove(lrm)
+
+
+def node_fail(root: Element, uname: str) -> None:
+    """A crash: the node left while expected up, so it is unclean."""
+    state = node_state(root, uname)
+    state.attrib.update({"in_ccm": "false", "crmd": "offline", "join": "down",
+                         "expected": "member"})
+
+
+def lrm_resource(root: Element, uname: str, rsc_id: str) -> Element:
+    state = node_state(root, uname)
+    lrm = state.find("lrm")
+    if lrm is None:
+        lrm = etree.SubElement(state, "lrm", id=state.get("id") or uname)
+    resources = lrm.find("lrm_resources")
+    if resources is None:
+        resources = etree.SubElement(lrm, "lrm_resources")
+    for entry in resources.findall("lrm_resource"):
+        if entry.get("id") == rsc_id:
+            return entry
+    attrs = _agent_attrs(root, rsc_id)
+    return etree.SubElement(resources, "lrm_resource", id=rsc_id, **attrs)
+
+
+def _agent_attrs(root: Element, rsc_id: str) -> dict[str, str]:
+    base = rsc_id.split(":", 1)[0]
+    for prim in root.iter("primitive"):
+        if prim.get("id") in (rsc_id, base):
+            attrs = {"class": prim.get("class") or "ocf", "type": prim.get("type") or ""}
+            if prim.get("provider"):
+                attrs["provider"] = prim.get("provider") or ""
+            return attrs
+    raise UsageError(f"unknown resource {rsc_id!r}")
+
+
+def record_op(root: Element, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int,
+              now: int, target_rc: int = 0, op_status: int = 0) -> None:
+    """Append an operation result to the node's history of the resource."""
+    entry = lrm_resource(root, uname, rsc_id)
+    call_ids = [int(op.get("call-id", "0")) for op in root.iter("lrm_rsc_op")
+                if (op.get("call-id") or "0").lstrip("-").isdigit()]
+    call_id = max(call_ids, default=0) + 1
+    op_id = f"{rsc_id}_{task}_{interval_ms}"
+    for old in entry.findall("lrm_rsc_op"):
+        if old.get("id") == op_id:
+            entry.remove(old)
+    etree.SubElement(entry, "lrm_rsc_op", {
+        "id": op_id, "operation": task, "interval": str(interval_ms),
+        "call-id": str(call_id), "rc-code": str(rc), "op-status": str(op_status),
+        "transition-key": f"0:0:{target_rc}:00000000-0000-0000-0000-000000000000",
+        "last-rc-change": str(now), "exec-time": "0", "on_node": uname})
+
+
+def inject_op(root: Element, spec: OpSpec, now: int) -> None:
+    target = 7 if spec.task == "monitor" and spec.interval_ms == 0 else 0
+    record_op(root, spec.node, spec.resource, spec.task, spec.interval_ms, spec.rc, now,
+              target_rc=target)
