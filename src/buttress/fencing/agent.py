@@ -123,7 +123,7 @@ async def run_fence_agent(device: FenceDevice, action: str, target: str | None =
         return failed(outcome.start_error or "could not start the agent")
     reason = None
     if outcome.timed_out:
-        reason = f"{action} timed out after {timeout:g}s"
+        reason = f"{action} timed out after {round(timeout, 1):g}s"
     elif outcome.returncode != 0 and not (action == "status" and outcome.returncode == 2):
         last = [line for line in tail.splitlines() if line.strip()]
         reason = last[-1][:200] if last else f"{device.agent} exited {outcome.returncode}"
