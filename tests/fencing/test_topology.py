@@ -92,7 +92,8 @@ def test_level_one_succeeds_with_all_devices(tmp_path: Path) -> None:
 
 
 def test_failed_level_falls_through_to_the_next(tmp_path: Path) -> None:
-    devices = [_dummy(tmp_path, "psu-a"), _slow(tmp_path, "psu-b", pcmk_host_list="node7"), _dummy(tmp_path, "ipmi")]
+    devices = [_dummy(tmp_path, "psu-a"), _slow(tmp_path, "psu-b", pcmk_host_list="node7"),
+               _dummy(tmp_path, "ipmi")]
     fencer = Fencer(devices, [FenceLevel(1, ("psu-a", "psu-b"), target_pattern="node[0-9]+"),
                               FenceLevel(2, ("ipmi",), target_pattern="node[0-9]+")])
     began = time.monotonic()
