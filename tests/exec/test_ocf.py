@@ -29,6 +29,8 @@ def test_stateful_lifecycle_sets_promotion_score_through_our_crm_attribute(node:
                                          "globally-unique": "false"})
 
     seen: list[tuple[str, int, str | None]] = []
+    state_file = node.root / "varrun" / "Stateful-db.state"
+    states: list[str | None] = []
 
     async def body() -> None:
         for action in ("start", "monitor", "promote", "monitor", "demote", "monitor", "stop",
@@ -36,6 +38,7 @@ def test_stateful_lifecycle_sets_promotion_score_through_our_crm_attribute(node:
             result = await node.executor.run(req(action, 10000 if action == "monitor" else 0))
             seen.append((action, result.rc,
                          node.backend.values.get(("status", "node1", "master-db"))))
+            states.append(state_file.read_text().strip() if state_file.exists() else None)
 
     node.run(body)
     assert seen == [
@@ -48,8 +51,9 @@ def test_stateful_lifecycle_sets_promotion_score_through_our_crm_attribute(node:
         ("stop", OcfRc.OK, None),          # Stateful deletes its score on stop
         ("monitor", OcfRc.NOT_RUNNING, None),
     ]
-    # The agent's default state file went to the node's private HA_VARRUN, nowhere else.
-    assert not (node.root / "varrun" / "Stateful-db.state").exists()
+    # The agent kept its default state file in the node's private HA_VARRUN.
+    assert states == ["Unpromoted", "Unpromoted", "Promoted", "Promoted", "Unpromoted",
+                      "Unpromoted", None, None]
 
 
 def test_pacemaker_and_heartbeat_dummy(node: Node) -> None:
