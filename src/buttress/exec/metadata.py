@@ -1,7 +1,9 @@
 """Agent ``meta-data`` XML (OCF resource agents and fence agents) into frozen dataclasses.
 
-(``buttress.agents.metadata`` did not exist when this was written; if the CLI grows its
-own, one of the two should re-export the other.)
+``buttress.agents.metadata`` (the pcs CLI's, written in parallel) parses the same XML but
+keeps times as written and has no role-aware action lookup; the executors need
+milliseconds and ``monitor`` per role, hence this module. Merging the two (one model, the
+other module re-exporting it) is a known follow-up.
 """
 
 from __future__ import annotations
