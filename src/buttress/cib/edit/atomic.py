@@ -13,7 +13,8 @@ def write_atomic(path: str | Path, data: bytes) -> None:
 
     The bytes go to a temporary file in the same directory, which is fsync'ed and then
     renamed over ``path`` with os.replace; the directory is fsync'ed afterwards (best
-    effort). The existing file's permission bits are kept. On any error the temporary file
+    effort). The existing file's permission bits are kept (a new file gets 0666 less the
+    umask, as open() would give it). On any error the temporary file
     is removed and ``path`` is untouched.
     """
     target = Path(path)
@@ -27,8 +28,11 @@ def write_atomic(path: str | Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
+        if mode is None:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(tmp_name, mode)
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
