@@ -56,7 +56,7 @@ def replay(tmp_path: Path, start: Path, commands: str, out: Path) -> None:
 
 
 def cibdiff(expected: str, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(DATA / "cibdiff.py"), str(DATA / expected),
+    return subprocess.run([sys.executable, str(DATA / "cibdiff.py.txt"), str(DATA / expected),
                            str(out)], capture_output=True, text=True, check=False)
 
 
@@ -90,4 +90,5 @@ def test_compute_nodes_2015_syntax_equals_pcs(tmp_path: Path) -> None:
 def test_copies_match_shared() -> None:
     for path in DATA.iterdir():
         if path.name != "PROVENANCE.md":
-            assert filecmp.cmp(path, SHARED / path.name, shallow=False), path.name
+            original = SHARED / path.name.removesuffix(".txt")
+            assert filecmp.cmp(path, original, shallow=False), path.name
