@@ -244,3 +244,10 @@ def test_every_command_has_help(run) -> None:
         result = run([*path, "--help"], file=None)
         assert result.rc == 0, path
         assert result.out.startswith("usage: buttress"), path
+
+
+def test_pcs09_resource_master_order(ok, xml: Xml) -> None:
+    ok("resource create db DB")
+    ok("resource master db-ms db notify=true")
+    assert nv(xml(), ".//clone[@id='db-ms']/meta_attributes") == {
+        "notify": "true", "promotable": "true"}

@@ -205,7 +205,7 @@ def resource_cleanup(ctx: Context, words: list[str]) -> None:
     no_more(words)
     count = lifecycle.cleanup(ctx.doc, rsc, ctx.opts.value("--node"))
     ctx.print(f"Cleaned up {count} history entr{'y' if count == 1 else 'ies'}")
-    ctx.modified = True
+    ctx.modified = count > 0
 
 
 def _move_args(ctx: Context, words: list[str]) -> tuple[str, str | None, str | None,
@@ -278,6 +278,10 @@ def resource_group_remove(ctx: Context, words: list[str]) -> None:
 
 
 def _clone(ctx: Context, words: list[str], promotable: bool) -> None:
+    # pcs 0.9 wrote "resource master [MASTER_ID] RESOURCE": accept that order too.
+    if len(words) >= 2 and ctx.doc.find_resource(words[0]) is None and \
+            ctx.doc.find_resource(words[1]) is not None and "=" not in words[1]:
+        words[0], words[1] = words[1], words[0]
     rsc = take_word(words, "resource id")
     clone_id = None
     if words and "=" not in words[0] and words[0] != "meta":
@@ -295,7 +299,8 @@ def resource_clone(ctx: Context, words: list[str]) -> None:
 
 
 @command("resource promotable", "resource promotable ID [CLONE_ID] [NAME=VALUE...]",
-         "Make a promotable clone of a primitive or group.", aliases=("resource master",))
+         "Make a promotable clone of a primitive or group (pcs 0.9's 'resource master "
+         "[MASTER_ID] ID' works too).", aliases=("resource master",))
 def resource_promotable(ctx: Context, words: list[str]) -> None:
     _clone(ctx, words, promotable=True)
 
