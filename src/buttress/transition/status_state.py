@@ -1,0 +1,283 @@
+"""What the status display needs beyond the scheduler's unpack stage.
+
+``derive_status(cib, now)`` runs the scheduler's ``unpack()`` and adds, without touching the
+scheduler, the facts crm_mon prints but unpack does not keep (computed here from the model):
+
+- remote nodes of ``ocf:pacemaker:remote`` primitives that ``<nodes>`` does not list and guest
+  nodes of primitives with a ``remote-node`` meta attribute (they are added to a copy of the
+  configuration before unpacking, so their resource history is unpacked too);
+- the online state of remote and guest nodes, decided from their connection resource (and
+  container) as Pacemaker does once the history is known;
+- per primitive: failed (active somewhere with a failure whose on-fail is not ``ignore``),
+  blocked, failure ignored, the pending task, a masked failed probe; per node: unclean from
+  resources active on a lost node or failures with on-fail ``fence``, standby from on-fail
+  ``standby``, whether it runs any resource.
+
+The unpack result is used read-only except for ``managed`` flags of primitives that are
+blocked or active on a node in maintenance (the working set is private to this call).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from buttress.model.cib import Cib, iter_primitives
+from buttress.model.nodes import Node
+from buttress.model.nvsets import merge_unruled
+from buttress.model.resources import Group, Primitive
+from buttress.scheduler.failures import on_fail
+from buttress.scheduler.unpack import Cluster, interval_of, unpack
+from buttress.scheduler.working import WNode, WRsc
+from buttress.state.history import STARTED, STOPPED, NodeHistory, is_probe
+from buttress.state.nodes import truthy
+
+#: rc codes of a probe that Pacemaker reports as "Stopped (<reason>)" instead of a failure
+MASKED_PROBE_RC = {5: "not installed"}
+EXEC_NOT_INSTALLED = 7
+
+
+@dataclass
+class NodeView:
+    """One node as crm_mon classifies it."""
+
+    node: WNode
+    kind: str                      # member, remote, guest
+    online: bool
+    unclean: bool
+    pending: bool
+    standby: bool
+    standby_onfail: bool
+    maintenance: bool
+    health: int = 1                # 1 green, 0 yellow, -1 red
+    running: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+
+@dataclass
+class RscView:
+    """Display facts of one primitive (instances included)."""
+
+    failed: bool = False
+    blocked: bool = False
+    failure_ignored: bool = False
+    pending_task: str | None = None
+    running_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StatusState:
+    """The unpacked cluster plus the display facts above."""
+
+    cluster: Cluster
+    nodes: list[NodeView]
+    node_by_name: dict[str, NodeView]
+    rsc: dict[int, RscView]
+    hidden: set[str]               # ids of implicit resources (guest connections)
+    failed_probes: dict[tuple[str, str], int] = field(default_factory=dict)  # (node, id) -> rc
+
+    def view(self, rsc: WRsc) -> RscView:
+        found = self.rsc.get(id(rsc))
+        if found is None:
+            found = RscView()
+            self.rsc[id(rsc)] = found
+        return found
+
+
+def _guest_hosts(cib: Cib) -> dict[str, str]:
+    """guest node name -> id of the primitive (container) that carries ``remote-node``."""
+    found: dict[str, str] = {}
+    for rsc in cib.configuration.resources:
+        members: tuple[Primitive, ...] = ()
+        if isinstance(rsc, Primitive):
+            members = (rsc,)
+        elif isinstance(rsc, Group):
+            members = rsc.children
+        for prim in members:
+            name = merge_unruled(prim.meta).get("remote-node")
+            if name:
+                found.setdefault(name, prim.id)
+    return found
+
+
+def _remote_ids(cib: Cib) -> list[str]:
+    return [r.id for r in cib.configuration.resources
+            if isinstance(r, Primitive) and r.rsc_class == "ocf" and r.provider == "pacemaker"
+            and r.type == "remote"]
+
+
+def _with_implicit_nodes(cib: Cib, guests: dict[str, str]) -> Cib:
+    known = {n.uname for n in cib.configuration.nodes} | {n.id for n in cib.configuration.nodes}
+    extra: list[Node] = []
+    for name in [*_remote_ids(cib), *guests]:
+        if name not in known:
+            known.add(name)
+            extra.append(Node(id=name, uname=name, kind="remote"))
+    if not extra:
+        return cib
+    config = dataclasses.replace(cib.configuration,
+                                 nodes=cib.configuration.nodes + tuple(extra))
+    return dataclasses.replace(cib, configuration=config)
+
+
+def derive_status(cib: Cib, now: int) -> StatusState:
+    """Unpack ``cib`` at time ``now`` and derive everything the status display prints."""
+    guests = _guest_hosts(cib)
+    cluster = unpack(_with_implicit_nodes(cib, guests), now)
+    remote_ids = set(_remote_ids(cib))
+    views: list[NodeView] = []
+    for node in cluster.nodes:
+        kind = "guest" if node.name in guests else node.kind
+        views.append(NodeView(node=node, kind=kind, online=node.online, unclean=node.unclean,
+                              pending=node.pending, standby=node.standby, standby_onfail=False,
+                              maintenance=truthy(node.attrs.get("maintenance")),
+                              health=_health(cluster, node)))
+    state = StatusState(cluster=cluster, nodes=views,
+                        node_by_name={v.name: v for v in views}, rsc={},
+                        hidden={g for g in guests if g not in remote_ids})
+    for view in views:
+        if view.kind in ("remote", "guest"):
+            _remote_online(state, view, guests.get(view.name))
+    _drop_unreachable_history(state)
+    _failed_probes(state)
+    for rsc in list(cluster.by_id.values()):
+        if rsc.variant == "primitive":
+            _primitive_facts(state, rsc)
+    for rsc in cluster.by_id.values():
+        if rsc.variant == "primitive":
+            for name in state.view(rsc).running_on:
+                state.node_by_name[name].running = True
+    return state
+
+
+def _health(cluster: Cluster, node: WNode) -> int:
+    strategy = cluster.prop("node-health-strategy", "none")
+    if strategy in ("", "none"):
+        return 1
+    result = 1
+    for key, value in node.attrs.items():
+        if not key.startswith("#health"):
+            continue
+        text = value.strip().lower()
+        if text == "red":
+            return -1
+        if text == "yellow":
+            result = 0
+    return result
+
+
+def _remote_online(state: StatusState, view: NodeView, container_id: str | None) -> None:
+    cluster = state.cluster
+    conn = cluster.by_id.get(view.name)
+    container = cluster.by_id.get(container_id) if container_id else None
+    view.online = False
+    view.pending = False
+    if conn is None:
+        return
+    conn_failed = any(h.failure is not None and h.active for h in conn.history.values())
+    container_failed = container is not None and any(
+        h.failure is not None and h.active for h in container.history.values())
+    if conn.role == STARTED:
+        view.online = True
+    if container_failed or conn_failed:
+        view.online = False
+    elif conn.role == STOPPED or (container is not None and container.role == STOPPED):
+        view.online = False
+    elif container is not None and len(container.running_on) == 1:
+        host = container.running_on[0]
+        if not host.online and host.unclean:
+            view.online = False
+
+
+def _drop_unreachable_history(state: StatusState) -> None:
+    """Forget history on remote/guest nodes Pacemaker would not unpack (connection down and
+    no fencing), so resources there are not reported active."""
+    cluster = state.cluster
+    for view in state.nodes:
+        if view.kind == "member" or view.online or cluster.fencing_enabled:
+            continue
+        for rsc in cluster.by_id.values():
+            if view.name in rsc.history:
+                del rsc.history[view.name]
+                rsc.running_on = [n for n in rsc.running_on if n.name != view.name]
+
+
+def _primitive_facts(state: StatusState, rsc: WRsc) -> None:
+    cluster = state.cluster
+    view = state.view(rsc)
+    view.running_on = [n.name for n in rsc.running_on]
+    for node_name, history in rsc.history.items():
+        node = state.node_by_name.get(node_name)
+        if node is None:
+            continue
+        _pending(view, history)
+        if history.active:
+            _active_on(state, rsc, view, node)
+        if history.failure is None or _expired(cluster, rsc, history):
+            continue
+        policy = on_fail(cluster, rsc, history.failure)
+        if policy == "ignore":
+            view.failure_ignored = True
+            continue
+        if node.unclean or not history.active:
+            continue
+        view.failed = True
+        if policy == "block":
+            view.blocked = True
+            rsc.managed = False
+        elif policy == "fence":
+            node.unclean = True
+        elif policy == "standby":
+            node.standby = True
+            node.standby_onfail = True
+
+
+def _active_on(state: StatusState, rsc: WRsc, view: RscView, node: NodeView) -> None:
+    if node.maintenance:
+        rsc.managed = False
+    if node.online or node.maintenance or not rsc.managed:
+        return
+    if node.kind == "guest":
+        view.failed = True
+        node.unclean = True
+    elif state.cluster.fencing_enabled:
+        node.unclean = True
+
+
+def _pending(view: RscView, history: NodeHistory) -> None:
+    op = history.pending
+    if op is None:
+        return
+    view.pending_task = "probe" if is_probe(op) else op.operation
+
+
+def _failed_probes(state: StatusState) -> None:
+    """Masked failed probes (not installed) recorded on online nodes, by node and the
+    resource id of the history entry."""
+    for node_state in state.cluster.cib.status.nodes:
+        view = state.node_by_name.get(node_state.uname)
+        if view is None or not view.online:
+            continue
+        for lrm in node_state.history:
+            for op in lrm.ops:
+                if not is_probe(op) or op.on_node is None:
+                    continue
+                if op.rc_code in MASKED_PROBE_RC or op.op_status == EXEC_NOT_INSTALLED:
+                    state.failed_probes.setdefault((view.name, lrm.id), op.rc_code)
+
+
+def _expired(cluster: Cluster, rsc: WRsc, history: NodeHistory) -> bool:
+    failure = history.failure
+    if failure is None:
+        return False
+    timeout_ms = interval_of(rsc.meta.get("failure-timeout"))
+    if timeout_ms <= 0:
+        return False
+    changed = failure.op.last_rc_change
+    return changed > 0 and cluster.now >= changed + timeout_ms // 1000
+
+
+__all__ = ["NodeView", "RscView", "StatusState", "derive_status", "iter_primitives"]
