@@ -35,6 +35,7 @@ from buttress.state.nodes import truthy
 #: rc codes of a probe that Pacemaker reports as "Stopped (<reason>)" instead of a failure
 MASKED_PROBE_RC = {5: "not installed"}
 EXEC_NOT_INSTALLED = 7
+EXEC_ERROR = 4
 
 
 @dataclass
@@ -109,6 +110,22 @@ def _remote_ids(cib: Cib) -> list[str]:
             and r.type == "remote"]
 
 
+def _remap_error_status(cib: Cib) -> Cib:
+    """Pacemaker re-derives the result of an op recorded with op-status "error" (4) from its
+    rc and the expected rc, exactly as for op-status "done"; the history replay treats any
+    status but done as a failure, so recorded errors are presented to it as done."""
+    if not any(op.op_status == EXEC_ERROR for ns in cib.status.nodes for lrm in ns.history
+               for op in lrm.ops):
+        return cib
+    nodes = []
+    for ns in cib.status.nodes:
+        history = tuple(dataclasses.replace(lrm, ops=tuple(
+            dataclasses.replace(op, op_status=0) if op.op_status == EXEC_ERROR else op
+            for op in lrm.ops)) for lrm in ns.history)
+        nodes.append(dataclasses.replace(ns, history=history))
+    return dataclasses.replace(cib, status=dataclasses.replace(cib.status, nodes=tuple(nodes)))
+
+
 def _with_implicit_nodes(cib: Cib, guests: dict[str, str]) -> Cib:
     known = {n.uname for n in cib.configuration.nodes} | {n.id for n in cib.configuration.nodes}
     extra: list[Node] = []
@@ -126,14 +143,16 @@ def _with_implicit_nodes(cib: Cib, guests: dict[str, str]) -> Cib:
 def derive_status(cib: Cib, now: int) -> StatusState:
     """Unpack ``cib`` at time ``now`` and derive everything the status display prints."""
     guests = _guest_hosts(cib)
-    cluster = unpack(_with_implicit_nodes(cib, guests), now)
+    cluster = unpack(_with_implicit_nodes(_remap_error_status(cib), guests), now)
+    _priority_order(cluster)
     remote_ids = set(_remote_ids(cib))
     views: list[NodeView] = []
     for node in cluster.nodes:
         kind = "guest" if node.name in guests else node.kind
         views.append(NodeView(node=node, kind=kind, online=node.online, unclean=node.unclean,
-                              pending=node.pending, standby=node.standby, standby_onfail=False,
-                              maintenance=truthy(node.attrs.get("maintenance")),
+                              pending=node.pending, standby=node.standby and node.seen,
+                              standby_onfail=False,
+                              maintenance=node.seen and truthy(node.attrs.get("maintenance")),
                               health=_health(cluster, node)))
     state = StatusState(cluster=cluster, nodes=views,
                         node_by_name={v.name: v for v in views}, rsc={},
@@ -151,6 +170,15 @@ def derive_status(cib: Cib, now: int) -> StatusState:
             for name in state.view(rsc).running_on:
                 state.node_by_name[name].running = True
     return state
+
+
+def _priority_order(cluster: Cluster) -> None:
+    """Configured resources by descending priority (stable), orphans after them in the order
+    their history was found, as Pacemaker lists them."""
+    configured = [r for r in cluster.resources if not r.orphan]
+    orphans = [r for r in cluster.resources if r.orphan]
+    configured.sort(key=lambda r: -r.priority)
+    cluster.resources[:] = configured + orphans
 
 
 def _health(cluster: Cluster, node: WNode) -> int:
