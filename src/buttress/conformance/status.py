@@ -11,6 +11,8 @@ date ...", "N of M resource instances DISABLED ...") are not part of the block.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 STATUS_HEADER = "Current cluster status:"
 NEXT_HEADER = "Transition Summary:"
 
@@ -58,3 +60,14 @@ def first_difference(got: str, want: str) -> tuple[int, str, str] | None:
         if left != right:
             return i, left, right
     return None
+
+
+def render_case_status(xml: Path, date: str | None = None) -> str:
+    """``render_status`` of one corpus CIB at the time crm_simulate would use: ``date``
+    (the case's ``-t``), else the CIB's execution-date, else the clock."""
+    from buttress.cib import load_cib
+    from buttress.conformance.run import snapshot_time
+    from buttress.transition.status_text import render_status
+
+    cib = load_cib(xml)
+    return render_status(cib, snapshot_time(cib.header_value("execution-date"), date))
