@@ -7,6 +7,7 @@ one build). ``NovaBox.start`` runs nova_server.py in a subprocess on a free loop
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -19,9 +20,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import openstack
 from openstack.connection import Connection
 
+import openstack
 from buttress.openstack import NovaCredentials
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,10 +110,8 @@ class NovaBox:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 self._harness("shutdown")
-            except OSError:
-                pass
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -15,8 +15,10 @@ usage: nova_server.py PORT_FILE [HOSTS] [USER] [PASSWORD]
 The port is written to PORT_FILE once serving. The process exits when its parent dies.
 Not importable from the main venv (it needs Nova); the test fixture runs it.
 """
+# ruff: noqa: I001  (nova must be imported before eventlet: it monkey-patches)
 
 import json
+import logging
 import os
 import sys
 import time
@@ -24,11 +26,11 @@ import unittest
 import uuid
 
 # nova.tests.functional applies eventlet monkey patching on import: import it first.
-from nova.tests.functional import integrated_helpers  # noqa: E402
+from nova.tests.functional import integrated_helpers
 
-import eventlet  # noqa: E402
-import eventlet.event  # noqa: E402
-from eventlet import wsgi as ev_wsgi  # noqa: E402
+import eventlet
+import eventlet.event
+from eventlet import wsgi as ev_wsgi
 
 PORT_FILE = sys.argv[1]
 HOSTS = tuple(f"host{i}" for i in range(1, int(sys.argv[2] if len(sys.argv) > 2 else 3) + 1))
@@ -65,6 +67,9 @@ class NovaBox(integrated_helpers.ProviderUsageBaseTestCase):
         self.flags(rpc_response_timeout=10)
         for host in HOSTS:
             self._start_compute(host=host)
+        # Nova's test logging formats every DEBUG record (to catch bad format strings);
+        # a served Nova should not spend its CPU on that: keep warnings and errors only.
+        logging.disable(logging.INFO)
         self.tokens = {"admin"}
         self.done = eventlet.event.Event()
         self.app = self.api_fixture.app()
@@ -173,8 +178,18 @@ class NovaBox(integrated_helpers.ProviderUsageBaseTestCase):
 
 
 def main():
+    profile_path = os.environ.get("NOVA_BOX_PROFILE")  # cProfile output, for tuning
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     result = unittest.TextTestRunner(stream=sys.stderr, verbosity=2).run(
         NovaBox("test_serve"))
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile_path)
     sys.exit(0 if result.wasSuccessful() else 1)
 
 

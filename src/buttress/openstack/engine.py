@@ -33,6 +33,7 @@ from buttress.openstack.events import EventSink
 from buttress.openstack.instance_flow import InstanceFlow
 from buttress.openstack.journal import Journal
 from buttress.openstack.nova import NovaClient, error_summary
+from buttress.openstack.poller import ServerPoller
 from buttress.openstack.records import (
     HostPhase,
     HostRecord,
@@ -269,11 +270,14 @@ class EvacuationEngine:
                                    phase=HostPhase.EVACUATING,
                                    selected=tuple(s.id for s in choice.selected),
                                    skipped=dict(choice.skipped),
+                                   changes_since=min((s.updated for s in choice.selected
+                                                      if s.updated), default=None),
                                    evacuation_started_at=self.rt.clock(), error=None)
 
     async def _evacuate(self, rec: HostRecord, version: int) -> tuple[HostRecord, int]:
         prefix = instance_prefix(rec.host, rec.fence_id)
         entries = {e.key: e for e in await self.rt.journal.list(prefix)}
+        poller = ServerPoller(self.rt, rec.changes_since, rec.host)
 
         async def one(server_id: str) -> None:
             entry = entries[prefix + server_id]
@@ -281,7 +285,7 @@ class EvacuationEngine:
             if irec.settled:
                 return
             async with self._sem:
-                await InstanceFlow(self.rt, entry.key, irec, entry.version).run()
+                await InstanceFlow(self.rt, entry.key, irec, entry.version, poller).run()
 
         results = await asyncio.gather(*(one(i) for i in rec.selected), return_exceptions=True)
         for result in results:

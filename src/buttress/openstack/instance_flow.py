@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from buttress.openstack.errors import NovaNotFound, NovaRefused
 from buttress.openstack.nova import Migration, Server
+from buttress.openstack.poller import ServerPoller
 from buttress.openstack.records import InstancePhase, InstanceRecord
 from buttress.openstack.runtime import Runtime
 
@@ -29,8 +30,10 @@ class InstanceFlow:
     propagate with the record left where it was, to be resumed by the next pass.
     """
 
-    def __init__(self, rt: Runtime, key: str, record: InstanceRecord, version: int):
+    def __init__(self, rt: Runtime, key: str, record: InstanceRecord, version: int,
+                 poller: ServerPoller):
         self.rt = rt
+        self.poller = poller
         self.key = key
         self.rec = record
         self.version = version
@@ -47,6 +50,9 @@ class InstanceFlow:
     async def _call(self, what: str, fn: Callable[..., T], *args: Any) -> T:
         return await self.rt.call(what, fn, *args, host=self.rec.source_host,
                                   instance=self.rec.id)
+
+    async def _show(self) -> Server:
+        return await self.poller.get(self.rec.id, self.rt.config.poll_interval_s / 2)
 
     async def run(self) -> InstanceRecord:
         while not self.rec.settled:
@@ -126,8 +132,7 @@ class InstanceFlow:
         deadline = self.rt.clock() + self.rt.config.instance_timeout_s
         while True:
             try:
-                server = await self._call(f"show {self.rec.name}", self.rt.nova.server,
-                                          self.rec.id)
+                server = await self._show()
             except NovaNotFound:
                 await self._fail("the instance was deleted during its evacuation")
                 return None
@@ -191,8 +196,7 @@ class InstanceFlow:
                 return None
         deadline = self.rt.clock() + self.rt.config.instance_timeout_s
         while self.rt.clock() <= deadline:
-            current = await self._call(f"show {self.rec.name}", self.rt.nova.server,
-                                       self.rec.id)
+            current = await self._show()
             if current.status == want and current.task_state is None:
                 return want
             if current.status == "ERROR":

@@ -56,6 +56,7 @@ class Server:
     metadata: Mapping[str, str] = field(default_factory=dict)
     flavor_extra_specs: Mapping[str, str] = field(default_factory=dict)
     fault: str | None = None
+    updated: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class NovaClient(Protocol):
 
     def server(self, server_id: str) -> Server:
         """One server; NovaNotFound if it was deleted."""
+        ...
+
+    def servers_changed_since(self, since: str) -> list[Server]:
+        """Every server (all projects) updated at or after Nova's timestamp ``since``
+        (deleted ones included, with status DELETED): one request for many servers."""
         ...
 
     def image_properties(self, image_id: str) -> Mapping[str, str]:
@@ -143,7 +149,8 @@ def _server(data: Mapping[str, Any]) -> Server:
         flavor_extra_specs={str(k): str(v)
                             for k, v in (flavor.get("extra_specs") or {}).items()},
         fault=str(fault["message"]) if isinstance(fault, dict) and fault.get("message")
-        else None)
+        else None,
+        updated=data.get("updated"))
 
 
 def _service(data: Mapping[str, Any]) -> ComputeService:
@@ -256,6 +263,21 @@ class SdkNova:
         body = self._request("GET", f"/servers/{server_id}", f"show server {server_id}")
         return _server(body["server"])
 
+    def servers_changed_since(self, since: str) -> list[Server]:
+        out: list[Server] = []
+        marker: str | None = None
+        while True:
+            params = {"all_tenants": "1", "changes-since": since, "limit": "500"}
+            if marker:
+                params["marker"] = marker
+            body = self._request("GET", f"/servers/detail?{urlencode(params)}",
+                                 f"list servers changed since {since}")
+            page = body.get("servers", [])
+            out.extend(_server(s) for s in page)
+            if len(page) < 500:
+                return out
+            marker = str(page[-1]["id"])
+
     def image_properties(self, image_id: str) -> Mapping[str, str]:
         body = self._request("GET", f"/images/{image_id}/metadata", f"show image {image_id}",
                              microversion=IMAGE_MICROVERSION)
@@ -291,4 +313,4 @@ class SdkNova:
 
 def error_summary(exc: NovaError) -> dict[str, Any]:
     """A JSON-able summary of a NovaError: kind, HTTP status, one-line message."""
-    return {"error": type(exc).__name__, "status": exc.status, "message": str(exc)}
+    return {"error": type(exc).__name__, "status": exc.status, "detail": str(exc)}

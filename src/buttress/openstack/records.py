@@ -83,7 +83,8 @@ class HostRecord:
     ``selected`` are the instance ids being evacuated (fixed when the phase becomes
     EVACUATING); ``skipped`` maps ids left alone to the reason; ``attempts`` counts Nova
     failures of the host-level steps; ``error`` is the latest problem (cleared on
-    progress); ``reason`` explains a REFUSED decision.
+    progress); ``reason`` explains a REFUSED decision; ``changes_since`` is Nova's
+    ``updated`` time of the least recently updated selected instance (for batched polls).
     """
 
     host: str
@@ -101,6 +102,7 @@ class HostRecord:
     attempts: int = 0
     error: str | None = None
     reason: str | None = None
+    changes_since: str | None = None
 
     @property
     def active(self) -> bool:

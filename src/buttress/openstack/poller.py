@@ -1,0 +1,67 @@
+"""Batched polling of the instances being evacuated: one Nova request serves them all.
+
+Polling each instance separately costs Nova one request per instance per interval, and
+Nova spends that time away from the rebuilds themselves. A :class:`ServerPoller` answers
+``get(id)`` from one ``servers_changed_since`` listing shared by every waiting flow;
+concurrent callers join the refresh under way. ``since`` is Nova's own ``updated``
+timestamp of the least recently updated selected instance, so no clock skew between the
+controller and Nova can hide one; an instance missing from the listing (or when there
+is no ``since``) is fetched alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from buttress.openstack.errors import NovaNotFound
+from buttress.openstack.nova import Server
+from buttress.openstack.runtime import Runtime
+
+
+class ServerPoller:
+    """Shared, coalescing view of servers (see the module docstring)."""
+
+    def __init__(self, rt: Runtime, since: str | None, host: str):
+        self.rt = rt
+        self.since = since
+        self.host = host
+        self._cache: dict[str, tuple[float, Server]] = {}
+        self._refresh: asyncio.Task[None] | None = None
+        self._refresh_started = 0.0
+
+    async def _list(self, since: str, started: float) -> None:
+        servers = await self.rt.call(f"list servers changed since {since}",
+                                     self.rt.nova.servers_changed_since, since, host=self.host)
+        for server in servers:
+            self._cache[server.id] = (started, server)
+
+    async def get(self, server_id: str, max_age: float) -> Server:
+        """The server as read at most ``max_age`` seconds ago (engine clock).
+
+        Raises NovaNotFound when it was deleted; NovaErrors after retries propagate.
+        """
+        newer_than = self.rt.clock() - max_age
+        for _ in range(3):
+            cached = self._cache.get(server_id)
+            if self.since is None or (cached is not None and cached[0] >= newer_than):
+                break
+            running = self._refresh is not None and not self._refresh.done()
+            if not running or self._refresh_started < newer_than:
+                if running and self._refresh is not None:
+                    await asyncio.shield(self._refresh)  # too old for us: let it finish
+                    continue
+                self._refresh_started = self.rt.clock()
+                self._refresh = asyncio.ensure_future(
+                    self._list(self.since, self._refresh_started))
+            assert self._refresh is not None
+            await asyncio.shield(self._refresh)
+        cached = self._cache.get(server_id)
+        if cached is None or cached[0] < newer_than:
+            started = self.rt.clock()
+            server = await self.rt.call(f"show server {server_id}", self.rt.nova.server,
+                                        server_id, host=self.host, instance=server_id)
+            cached = (started, server)
+            self._cache[server_id] = cached
+        if cached[1].status == "DELETED":
+            raise NovaNotFound(f"server {server_id} was deleted", 404)
+        return cached[1]
