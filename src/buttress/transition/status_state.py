@@ -29,7 +29,7 @@ from buttress.model.resources import Group, Primitive
 from buttress.scheduler.failures import on_fail
 from buttress.scheduler.unpack import Cluster, interval_of, unpack
 from buttress.scheduler.working import WNode, WRsc
-from buttress.state.history import STARTED, STOPPED, NodeHistory, is_probe
+from buttress.state.history import STARTED, STOPPED, UNPROMOTED, NodeHistory, is_probe
 from buttress.state.nodes import truthy
 
 #: rc codes of a probe that Pacemaker reports as "Stopped (<reason>)" instead of a failure
@@ -79,6 +79,7 @@ class StatusState:
     rsc: dict[int, RscView]
     hidden: set[str]               # ids of implicit resources (guest connections)
     failed_probes: dict[tuple[str, str], int] = field(default_factory=dict)  # (node, id) -> rc
+    containers: dict[str, str] = field(default_factory=dict)   # guest node -> container id
 
     def view(self, rsc: WRsc) -> RscView:
         found = self.rsc.get(id(rsc))
@@ -157,17 +158,20 @@ def derive_status(cib: Cib, now: int) -> StatusState:
     state = StatusState(cluster=cluster, nodes=views,
                         node_by_name={v.name: v for v in views}, rsc={},
                         hidden={g for g in guests if g not in remote_ids})
+    state.containers = {g: c for g, c in guests.items()}
+    _unpack_offline_members(state)
     for view in views:
         if view.kind in ("remote", "guest"):
             _remote_online(state, view, guests.get(view.name))
     _drop_unreachable_history(state)
     _failed_probes(state)
-    for rsc in list(cluster.by_id.values()):
-        if rsc.variant == "primitive":
-            _primitive_facts(state, rsc)
+    for node_name, rsc in _history_order(state):
+        _history_facts(state, rsc, node_name)
     for rsc in cluster.by_id.values():
         if rsc.variant == "primitive":
-            for name in state.view(rsc).running_on:
+            view = state.view(rsc)
+            view.running_on = [n.name for n in rsc.running_on]
+            for name in view.running_on:
                 state.node_by_name[name].running = True
     return state
 
@@ -198,6 +202,8 @@ def _health(cluster: Cluster, node: WNode) -> int:
 
 
 def _remote_online(state: StatusState, view: NodeView, container_id: str | None) -> None:
+    """Pacemaker's determine_remote_online_status, plus startup fencing of a remote node
+    whose connection exists but which has no status entry yet."""
     cluster = state.cluster
     conn = cluster.by_id.get(view.name)
     container = cluster.by_id.get(container_id) if container_id else None
@@ -205,19 +211,19 @@ def _remote_online(state: StatusState, view: NodeView, container_id: str | None)
     view.pending = False
     if conn is None:
         return
+    if (view.kind == "remote" and not view.node.seen and cluster.fencing_enabled
+            and truthy(cluster.prop("startup-fencing", "true"))):
+        view.unclean = True
     conn_failed = any(h.failure is not None and h.active for h in conn.history.values())
     container_failed = container is not None and any(
         h.failure is not None and h.active for h in container.history.values())
-    if conn.role == STARTED:
-        view.online = True
-    if container_failed or conn_failed:
-        view.online = False
-    elif conn.role == STOPPED or (container is not None and container.role == STOPPED):
-        view.online = False
-    elif container is not None and len(container.running_on) == 1:
-        host = container.running_on[0]
-        if not host.online and host.unclean:
-            view.online = False
+    stopped = conn.role == STOPPED or (container is not None and container.role == STOPPED)
+    host_lost = False
+    if container is not None and len(container.running_on) == 1:
+        host = state.node_by_name[container.running_on[0].name]
+        host_lost = not host.online and host.unclean
+    view.online = conn.role == STARTED and not (
+        container_failed or conn_failed or stopped or host_lost)
 
 
 def _drop_unreachable_history(state: StatusState) -> None:
@@ -233,34 +239,63 @@ def _drop_unreachable_history(state: StatusState) -> None:
                 rsc.running_on = [n for n in rsc.running_on if n.name != view.name]
 
 
-def _primitive_facts(state: StatusState, rsc: WRsc) -> None:
+def _history_order(state: StatusState) -> list[tuple[str, WRsc]]:
+    """(node, primitive) pairs in the order the status section lists node histories."""
+    by_entry: dict[tuple[str, str], WRsc] = {}
+    for rsc in state.cluster.by_id.values():
+        if rsc.variant == "primitive":
+            for node_name, lrm_id in rsc.history_ids.items():
+                by_entry[(node_name, lrm_id)] = rsc
+    order: list[tuple[str, WRsc]] = []
+    seen: set[tuple[str, int]] = set()
+    for node_state in state.cluster.cib.status.nodes:
+        for lrm in node_state.history:
+            rsc = by_entry.get((node_state.uname, lrm.id))
+            if rsc is None or (node_state.uname, id(rsc)) in seen:
+                continue
+            if node_state.uname in rsc.history:
+                seen.add((node_state.uname, id(rsc)))
+                order.append((node_state.uname, rsc))
+    return order
+
+
+def _history_facts(state: StatusState, rsc: WRsc, node_name: str) -> None:
     cluster = state.cluster
     view = state.view(rsc)
-    view.running_on = [n.name for n in rsc.running_on]
-    for node_name, history in rsc.history.items():
-        node = state.node_by_name.get(node_name)
-        if node is None:
-            continue
-        _pending(view, history)
-        if history.active:
-            _active_on(state, rsc, view, node)
-        if history.failure is None or _expired(cluster, rsc, history):
-            continue
-        policy = on_fail(cluster, rsc, history.failure)
-        if policy == "ignore":
-            view.failure_ignored = True
-            continue
-        if node.unclean or not history.active:
-            continue
-        view.failed = True
-        if policy == "block":
-            view.blocked = True
-            rsc.managed = False
-        elif policy == "fence":
-            node.unclean = True
-        elif policy == "standby":
-            node.standby = True
-            node.standby_onfail = True
+    node = state.node_by_name.get(node_name)
+    history = rsc.history.get(node_name)
+    if node is None or history is None:
+        return
+    _pending(view, history)
+    if history.active:
+        _active_on(state, rsc, view, node)
+    if history.failure is None or _expired(cluster, rsc, history):
+        return
+    policy = on_fail(cluster, rsc, history.failure)
+    if policy == "ignore":
+        view.failure_ignored = True
+        return
+    if node.unclean or not history.active:
+        return
+    if policy == "block":
+        view.blocked = True
+        rsc.managed = False
+    elif policy == "fence":
+        _fence(state, node)
+    elif policy == "standby":
+        node.standby = True
+        node.standby_onfail = True
+    view.failed = True
+
+
+def _fence(state: StatusState, node: NodeView) -> None:
+    """Pacemaker's pe_fence_node: a guest node is "fenced" by failing its container."""
+    if node.kind == "guest":
+        container = state.cluster.by_id.get(state.containers.get(node.name, ""))
+        if container is not None and container.managed:
+            state.view(container).failed = True
+        return
+    node.unclean = True
 
 
 def _active_on(state: StatusState, rsc: WRsc, view: RscView, node: NodeView) -> None:
@@ -270,9 +305,39 @@ def _active_on(state: StatusState, rsc: WRsc, view: RscView, node: NodeView) -> 
         return
     if node.kind == "guest":
         view.failed = True
-        node.unclean = True
+        _fence(state, node)
     elif state.cluster.fencing_enabled:
-        node.unclean = True
+        _fence(state, node)
+
+
+def _unpack_offline_members(state: StatusState) -> None:
+    """With fencing enabled, Pacemaker finally unpacks the history of cluster nodes that are
+    offline too (a resource still active there makes the node unclean); unpack() skips them,
+    so their entries are replayed here with unpack's own instance matching."""
+    from buttress.scheduler.unpack import _find_for_history, _orphan
+    from buttress.state.history import ROLE_ORDER, replay
+
+    cluster = state.cluster
+    if not cluster.fencing_enabled:
+        return
+    for node_state in cluster.cib.status.nodes:
+        view = state.node_by_name.get(node_state.uname)
+        if view is None or view.kind != "member" or view.online or view.unclean:
+            continue
+        node = view.node
+        for lrm in node_state.history:
+            rsc = _find_for_history(cluster, lrm.id, node)
+            if rsc is None:
+                rsc = _orphan(cluster, lrm)
+            history = replay(lrm.ops)
+            rsc.history[node.name] = history
+            rsc.history_ids[node.name] = lrm.id
+            if history.active:
+                rsc.running_on.append(node)
+                if ROLE_ORDER[history.role] > ROLE_ORDER.get(rsc.role, 0):
+                    rsc.role = history.role
+                if rsc.role == STARTED and rsc.top.extra.get("promotable"):
+                    rsc.role = UNPROMOTED
 
 
 def _pending(view: RscView, history: NodeHistory) -> None:
