@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import inspect
+import time
 
 from lxml import etree
 
@@ -11,6 +13,7 @@ from buttress.cib.reader import cib_from_element
 from buttress.cli.pcs import render
 from buttress.cli.pcs.registry import Context, command, no_more
 from buttress.errors import ButtressError, UsageError
+from buttress.model.cib import Cib
 
 
 class NotAvailableError(ButtressError):
@@ -94,6 +97,19 @@ def _renderer(name: str) -> object | None:
     return getattr(module, name, None)
 
 
+def _status_args(func: object, cib: Cib, ctx: Context) -> tuple[object, ...]:
+    """(cib,) or (cib, now): ``now`` is the CIB's execution-date, else the clock."""
+    try:
+        params = inspect.signature(func).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return (cib,)
+    if len(params) < 2:
+        return (cib,)
+    stamp = ctx.doc.root.get("execution-date")
+    now = int(stamp) if stamp is not None and stamp.isdigit() else int(time.time())
+    return (cib, now)
+
+
 @command("status", "status [--output json] [--full]",
          "Show the cluster status in crm_mon's layout (from the CIB's status section).",
          ("--output", "--full", "--hide-inactive", "--brief"),
@@ -107,5 +123,5 @@ def status(ctx: Context, words: list[str]) -> None:
         what = "JSON status" if ctx.opts.output == "json" else "status"
         raise NotAvailableError(f"{what} is not available yet: the status renderer "
                                 "(buttress.transition.status_text) is not written yet")
-    text = func(cib)
+    text = func(*_status_args(func, cib, ctx))
     ctx.out.write(str(text) if str(text).endswith("\n") else f"{text}\n")
