@@ -26,16 +26,28 @@ from buttress.model.cib import Cib, iter_primitives
 from buttress.model.nodes import Node
 from buttress.model.nvsets import merge_unruled
 from buttress.model.resources import Group, Primitive
+from buttress.model.status import HistoryOp
 from buttress.scheduler.failures import on_fail
 from buttress.scheduler.unpack import Cluster, interval_of, unpack
 from buttress.scheduler.working import WNode, WRsc
-from buttress.state.history import STARTED, STOPPED, UNPROMOTED, NodeHistory, is_probe
+from buttress.state.history import (
+    PROMOTED,
+    ROLE_ORDER,
+    STARTED,
+    STOPPED,
+    UNKNOWN,
+    UNPROMOTED,
+    NodeHistory,
+    is_probe,
+)
 from buttress.state.nodes import truthy
 
 #: rc codes of a probe that Pacemaker reports as "Stopped (<reason>)" instead of a failure
 MASKED_PROBE_RC = {5: "not installed"}
 EXEC_NOT_INSTALLED = 7
 EXEC_ERROR = 4
+#: OCF "degraded" results count as the healthy result they degrade
+DEGRADED_RC = {190: 0, 191: 8}
 
 
 @dataclass
@@ -114,17 +126,25 @@ def _remote_ids(cib: Cib) -> list[str]:
 def _remap_error_status(cib: Cib) -> Cib:
     """Pacemaker re-derives the result of an op recorded with op-status "error" (4) from its
     rc and the expected rc, exactly as for op-status "done"; the history replay treats any
-    status but done as a failure, so recorded errors are presented to it as done."""
-    if not any(op.op_status == EXEC_ERROR for ns in cib.status.nodes for lrm in ns.history
-               for op in lrm.ops):
+    status but done as a failure, so recorded errors are presented to it as done. Degraded
+    OCF results (190, 191) are presented as the healthy result they degrade."""
+    if not any(op.op_status == EXEC_ERROR or op.rc_code in DEGRADED_RC
+               for ns in cib.status.nodes for lrm in ns.history for op in lrm.ops):
         return cib
     nodes = []
     for ns in cib.status.nodes:
         history = tuple(dataclasses.replace(lrm, ops=tuple(
-            dataclasses.replace(op, op_status=0) if op.op_status == EXEC_ERROR else op
-            for op in lrm.ops)) for lrm in ns.history)
+            _remapped(op) for op in lrm.ops)) for lrm in ns.history)
         nodes.append(dataclasses.replace(ns, history=history))
     return dataclasses.replace(cib, status=dataclasses.replace(cib.status, nodes=tuple(nodes)))
+
+
+def _remapped(op: HistoryOp) -> HistoryOp:
+    if op.op_status == EXEC_ERROR:
+        op = dataclasses.replace(op, op_status=0)
+    if op.rc_code in DEGRADED_RC:
+        op = dataclasses.replace(op, rc_code=DEGRADED_RC[op.rc_code])
+    return op
 
 
 def _with_implicit_nodes(cib: Cib, guests: dict[str, str]) -> Cib:
@@ -160,18 +180,28 @@ def derive_status(cib: Cib, now: int) -> StatusState:
                         hidden={g for g in guests if g not in remote_ids})
     state.containers = {g: c for g, c in guests.items()}
     _unpack_offline_members(state)
+    # cluster nodes first: a guest's state depends on its host's
+    order = _history_order(state)
+    for node_name, rsc in order:
+        if state.node_by_name[node_name].kind == "member":
+            _history_facts(state, rsc, node_name)
     for view in views:
         if view.kind in ("remote", "guest"):
             _remote_online(state, view, guests.get(view.name))
     _drop_unreachable_history(state)
+    for node_name, rsc in order:
+        if state.node_by_name[node_name].kind != "member" and node_name in rsc.history:
+            _history_facts(state, rsc, node_name)
     _failed_probes(state)
-    for node_name, rsc in _history_order(state):
-        _history_facts(state, rsc, node_name)
     for rsc in cluster.by_id.values():
         if rsc.variant == "primitive":
-            view = state.view(rsc)
-            view.running_on = [n.name for n in rsc.running_on]
-            for name in view.running_on:
+            _failed_demote_role(state, rsc)
+            _multiple_active_block(state, rsc)
+    for rsc in cluster.by_id.values():
+        if rsc.variant == "primitive":
+            rview = state.view(rsc)
+            rview.running_on = [n.name for n in rsc.running_on]
+            for name in rview.running_on:
                 state.node_by_name[name].running = True
     return state
 
@@ -214,9 +244,8 @@ def _remote_online(state: StatusState, view: NodeView, container_id: str | None)
     if (view.kind == "remote" and not view.node.seen and cluster.fencing_enabled
             and truthy(cluster.prop("startup-fencing", "true"))):
         view.unclean = True
-    conn_failed = any(h.failure is not None and h.active for h in conn.history.values())
-    container_failed = container is not None and any(
-        h.failure is not None and h.active for h in container.history.values())
+    conn_failed = state.view(conn).failed
+    container_failed = container is not None and state.view(container).failed
     stopped = conn.role == STOPPED or (container is not None and container.role == STOPPED)
     host_lost = False
     if container is not None and len(container.running_on) == 1:
@@ -250,12 +279,12 @@ def _history_order(state: StatusState) -> list[tuple[str, WRsc]]:
     seen: set[tuple[str, int]] = set()
     for node_state in state.cluster.cib.status.nodes:
         for lrm in node_state.history:
-            rsc = by_entry.get((node_state.uname, lrm.id))
-            if rsc is None or (node_state.uname, id(rsc)) in seen:
+            found = by_entry.get((node_state.uname, lrm.id))
+            if found is None or (node_state.uname, id(found)) in seen:
                 continue
-            if node_state.uname in rsc.history:
-                seen.add((node_state.uname, id(rsc)))
-                order.append((node_state.uname, rsc))
+            if node_state.uname in found.history:
+                seen.add((node_state.uname, id(found)))
+                order.append((node_state.uname, found))
     return order
 
 
@@ -340,6 +369,39 @@ def _unpack_offline_members(state: StatusState) -> None:
                     rsc.role = UNPROMOTED
 
 
+def _failed_demote_role(state: StatusState, rsc: WRsc) -> None:
+    """A failed demote leaves the resource unpromoted (stopped when it reported "not
+    running"), unless on-fail is block; the history replay keeps it promoted."""
+    roles: list[str] = []
+    changed = False
+    for history in rsc.history.values():
+        role = history.role
+        failure = history.failure
+        if (failure is not None and failure.op.operation == "demote" and role == PROMOTED
+                and on_fail(state.cluster, rsc, failure) != "block"):
+            role = STOPPED if failure.op.rc_code == 7 else UNPROMOTED
+            changed = True
+        if role not in (STOPPED, UNKNOWN):
+            roles.append(role)
+    if changed:
+        rsc.role = max(roles, key=lambda r: ROLE_ORDER[r]) if roles else STOPPED
+
+
+def _multiple_active_block(state: StatusState, rsc: WRsc) -> None:
+    """multiple-active=block on a primitive active on several nodes blocks it (and its
+    whole group when the group says so too)."""
+    if len(rsc.running_on) < 2 or rsc.meta.get("multiple-active") != "block":
+        return
+    targets = [rsc]
+    parent = rsc.parent
+    if parent is not None and parent.variant == "group" and \
+            parent.meta.get("multiple-active") == "block":
+        targets = list(parent.children)
+    for target in targets:
+        state.view(target).blocked = True
+        target.managed = False
+
+
 def _pending(view: RscView, history: NodeHistory) -> None:
     op = history.pending
     if op is None:
@@ -349,7 +411,9 @@ def _pending(view: RscView, history: NodeHistory) -> None:
 
 def _failed_probes(state: StatusState) -> None:
     """Masked failed probes (not installed) recorded on online nodes, by node and the
-    resource id of the history entry."""
+    resource id of the history entry (expired ones left out)."""
+    owners = {(node, lrm_id): rsc for rsc in state.cluster.by_id.values()
+              for node, lrm_id in rsc.history_ids.items()}
     for node_state in state.cluster.cib.status.nodes:
         view = state.node_by_name.get(node_state.uname)
         if view is None or not view.online:
@@ -358,18 +422,27 @@ def _failed_probes(state: StatusState) -> None:
             for op in lrm.ops:
                 if not is_probe(op) or op.on_node is None:
                     continue
-                if op.rc_code in MASKED_PROBE_RC or op.op_status == EXEC_NOT_INSTALLED:
-                    state.failed_probes.setdefault((view.name, lrm.id), op.rc_code)
+                if op.rc_code not in MASKED_PROBE_RC and op.op_status != EXEC_NOT_INSTALLED:
+                    continue
+                rsc = owners.get((view.name, lrm.id))
+                if rsc is not None and _op_expired(state.cluster, rsc, op.last_rc_change):
+                    continue
+                state.failed_probes.setdefault((view.name, lrm.id), op.rc_code)
 
 
 def _expired(cluster: Cluster, rsc: WRsc, history: NodeHistory) -> bool:
     failure = history.failure
     if failure is None:
         return False
+    return _op_expired(cluster, rsc, failure.op.last_rc_change)
+
+
+def _op_expired(cluster: Cluster, rsc: WRsc, changed: int) -> bool:
+    """A failure older than failure-timeout no longer counts, unless some operation of the
+    resource is configured with on-fail=block (Pacemaker then ignores the timeout)."""
     timeout_ms = interval_of(rsc.meta.get("failure-timeout"))
-    if timeout_ms <= 0:
+    if timeout_ms <= 0 or any((op.on_fail or "").lower() == "block" for op in rsc.operations):
         return False
-    changed = failure.op.last_rc_change
     return changed > 0 and cluster.now >= changed + timeout_ms // 1000
 
 
