@@ -36,7 +36,8 @@ def _pcs(argv: list[str]) -> int:
     return pcs_main(argv)
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"simulate": _simulate}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "simulate": _simulate, **__import__("buttress.cli.daemons").cli.daemons.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,90 @@
+"""The controller's fencing: run the configured fence devices, record a confirmed fence.
+
+Only the leader fences. Devices are the configuration's ``stonith`` primitives, levels its
+``fencing-topology`` (see :class:`buttress.fencing.Fencer` for the semantics: levels in
+order, the next level when one fails). A confirmed fence is recorded in ONE transaction
+guarded by the leadership and by the node's membership key being absent: the node's
+history, transient attributes and queued orders are erased and its NodeRecord becomes
+"down" (so the scheduler sees it fenced: offline and clean). If the node's agent already
+joined again (a power cycle restarts it, and it erased its own history when it joined),
+only the fencing record is written. Failures are remembered per node so that retries back
+off (2 s, 4 s, ... up to 30 s); the node stays unclean meanwhile and nothing of it is
+started elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from buttress.daemon.eventlog import EventLog
+from buttress.daemon.records import DaemonKeys, NodeRecord, dumps
+from buttress.daemon.resources import fence_devices, fence_levels
+from buttress.fencing import Fencer, FencingResult
+from buttress.model import Cib
+from buttress.store import Compare, Delete, Put, Store
+
+log = logging.getLogger("buttress.controller")
+
+MAX_BACKOFF_S = 30.0
+
+
+class LostLeadership(Exception):
+    """A guarded write failed: another controller leads now. Stop acting at once."""
+
+
+@dataclass
+class FenceBook:
+    """Failed fencing attempts per node, for the retry back-off."""
+
+    failures: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+    def retry_in(self, node: str, now: float) -> float:
+        """Seconds before fencing ``node`` may be tried again (0: now)."""
+        count, last = self.failures.get(node, (0, 0.0))
+        if count == 0:
+            return 0.0
+        wait = min(2.0 ** count, MAX_BACKOFF_S)
+        return max(0.0, last + wait - now)
+
+    def failed(self, node: str, now: float) -> int:
+        count = self.failures.get(node, (0, 0.0))[0] + 1
+        self.failures[node] = (count, now)
+        return count
+
+    def succeeded(self, node: str) -> None:
+        self.failures.pop(node, None)
+
+
+async def fence_node(store: Store, keys: DaemonKeys, guard: list[Compare], cib: Cib,
+                     node: str, action: str, events: EventLog, by: str) -> FencingResult:
+    """Fence ``node`` and record the outcome (module docstring). Raises LostLeadership."""
+    attributes = {}
+    for configured in cib.configuration.nodes:
+        if configured.uname == node:
+            for nvset in configured.attributes:
+                attributes.update(dict(nvset.pairs))
+    fencer = Fencer(fence_devices(cib), fence_levels(cib))
+    log.warning("fencing %s (%s)", node, action)
+    result = await fencer.fence(node, action, attributes)
+    record = dumps({"action": action, "ok": result.ok, "reason": result.reason,
+                    "devices": list(result.devices), "level": result.level,
+                    "ts": time.time(), "by": by, "duration_s": round(result.duration_s, 3)})
+    layout = keys.layout
+    if result.ok:
+        events.write("fence", node, ok=True, action=action)
+        cleared = await store.txn(
+            [*guard, Compare.absent(layout.member(node))],
+            [Put(keys.fencing(node), record),
+             Delete(layout.history_prefix(node), prefix=True),
+             Delete(layout.attributes_prefix(node), prefix=True),
+             Delete(keys.actions_prefix(node), prefix=True),
+             Put(keys.node(node), NodeRecord("down", "", time.time(),
+                                             {"fenced": True}).encode())])
+        if cleared.succeeded:
+            return result
+    written = await store.txn(guard, [Put(keys.fencing(node), record)])
+    if not written.succeeded:
+        raise LostLeadership()
+    return result

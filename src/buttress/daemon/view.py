@@ -1,0 +1,93 @@
+"""Read-only views of a snapshot: where each resource is active, and a status summary.
+
+Roles come from replaying each node's history exactly as the scheduler does
+(:func:`buttress.state.history.replay`), so the view and the decisions agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from buttress.daemon.livecib import Snapshot, node_flags
+from buttress.daemon.records import HistoryEntry
+from buttress.model import HistoryOp
+from buttress.state.history import replay
+
+
+def _op(rsc: str, entry: HistoryEntry) -> HistoryOp:
+    return HistoryOp(id=f"{rsc}_{entry.op_key}", operation=entry.task,
+                     interval_ms=entry.interval_ms, call_id=entry.call_id, rc_code=entry.rc,
+                     op_status=entry.op_status, last_rc_change=entry.last_rc_change,
+                     exec_time=entry.exec_ms, transition_key=entry.transition_key,
+                     exit_reason=entry.exit_reason)
+
+
+def roles(snap: Snapshot) -> dict[str, dict[str, str]]:
+    """``{resource id: {node: role}}`` for every resource active somewhere."""
+    found: dict[str, dict[str, str]] = {}
+    for node, resources in snap.history.items():
+        for rsc, entries in resources.items():
+            state = replay(tuple(_op(rsc, e) for e in entries.values()))
+            if state.active:
+                found.setdefault(rsc, {})[node] = state.role
+    return found
+
+
+def failures(snap: Snapshot) -> list[dict[str, Any]]:
+    """Failed operations still in the history, with their exit reasons."""
+    found = []
+    for node, resources in sorted(snap.history.items()):
+        for rsc, entries in sorted(resources.items()):
+            for entry in entries.values():
+                probe_ok = entry.task == "monitor" and entry.interval_ms == 0 and \
+                    entry.rc in (0, 7, 8)
+                if entry.failed and not probe_ok and not (entry.task == "stop"
+                                                          and entry.rc == 7):
+                    found.append({"node": node, "resource": rsc, "operation": entry.op_key,
+                                  "rc": entry.rc, "reason": entry.exit_reason})
+    return found
+
+
+def node_state(snap: Snapshot, node: str) -> str:
+    flags = node_flags(snap, node)
+    if flags["in_ccm"] == "true":
+        return "online"
+    if flags["expected"] == "member":
+        return "UNCLEAN (lost)"
+    record = snap.records.get(node)
+    if record is not None and record.extra.get("fenced"):
+        return "offline (fenced)"
+    return "offline"
+
+
+def summary(snap: Snapshot, nodes: list[str]) -> dict[str, Any]:
+    """A JSON-able status summary (no secrets: parameters are never included)."""
+    return {
+        "revision": snap.revision,
+        "leader": (snap.leader or "").split(":", 1)[0] or None,
+        "controller": snap.controller_status.get("sentence"),
+        "nodes": {node: node_state(snap, node) for node in nodes},
+        "resources": roles(snap),
+        "failures": failures(snap),
+        "fencing": {node: {k: v for k, v in record.items() if k != "by"}
+                    for node, record in snap.fencing.items()},
+        "transition": {k: snap.transition.get(k) for k in ("number", "state", "leader")},
+    }
+
+
+def render_summary(data: dict[str, Any]) -> str:
+    """A plain-text status (used when the crm_mon-style renderer is not available)."""
+    lines = [f"Leader: {data.get('leader') or 'none'}",
+             f"Last pass: {data.get('controller') or '-'}", "", "Nodes:"]
+    for node, state in data["nodes"].items():
+        lines.append(f"  * {node}: {state}")
+    lines += ["", "Resources:"]
+    for rsc, where in sorted(data["resources"].items()):
+        placed = ", ".join(f"{role} {node}" for node, role in sorted(where.items()))
+        lines.append(f"  * {rsc}: {placed}")
+    if data["failures"]:
+        lines += ["", "Failed Resource Actions:"]
+        for failure in data["failures"]:
+            lines.append(f"  * {failure['resource']} {failure['operation']} on "
+                         f"{failure['node']}: rc={failure['rc']} {failure['reason'] or ''}")
+    return "\n".join(lines) + "\n"
