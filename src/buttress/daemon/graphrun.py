@@ -115,6 +115,7 @@ class TransitionRun:
         self._same_op: dict[tuple[str, str, str], list[int]] = {}
         self._settled: list[tuple[str, HistoryEntry | None]] = []
         self._fences: dict[int, asyncio.Task[tuple[bool, str]]] = {}
+        self._polled = time.monotonic()
 
     # -- events from the controller's feed -------------------------------------------
 
@@ -190,6 +191,8 @@ class TransitionRun:
                     break
                 if not progressed and not self._settled:
                     await self._sleep()
+                    if time.monotonic() - self._polled > 2.0:
+                        await self._poll()
         finally:
             for task in self._fences.values():
                 task.cancel()
@@ -237,11 +240,12 @@ class TransitionRun:
                 sent.append(_Dispatched(action, key, action.node, order.resource,
                                         order.op_key))
         if batch:
+            # registered before the write: results may come back before the txn returns
+            for item in sent:
+                self._dispatched[item.key] = item
             written = await self.store.txn(self.guard, batch)
             if not written.succeeded:
                 raise LostLeadership()
-            for item in sent:
-                self._dispatched[item.key] = item
             log.info("transition %d: dispatched %s", self.number,
                      ", ".join(f"{d.resource}_{d.op_key}@{d.node}" for d in sent))
         return progressed
@@ -260,6 +264,15 @@ class TransitionRun:
         self._done.add(action.id)
         if not action.pseudo:
             self.result.completed.append(action)
+
+    async def _poll(self) -> None:
+        """Safety net for missed events: settle orders that are gone from the queue."""
+        self._polled = time.monotonic()
+        queued = await self.store.range(self.keys.actions_prefix())
+        present = {kv.key for kv in queued.kvs}
+        for key in self._dispatched:
+            if key not in present and all(key != k for k, _ in self._settled):
+                self._settled.append((key, None))
 
     async def _lookup(self, sent: _Dispatched) -> HistoryEntry | None:
         """The node's history entry for a settled order, if this action wrote it."""
