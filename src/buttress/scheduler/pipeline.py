@@ -11,6 +11,7 @@ from buttress.scheduler.graph import build_transition, collect_scores
 from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.placement import apply_placement
 from buttress.scheduler.summary import summarize
+from buttress.scheduler.tickets import apply_tickets
 from buttress.scheduler.unpack import unpack
 from buttress.transition.graph import Transition
 
@@ -22,6 +23,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     cluster = unpack(cib, now)
     apply_failures(cluster)
     apply_placement(cluster)
+    apply_tickets(cluster)
     # Allocation and the summary both follow priority order (stable within a priority).
     cluster.resources.sort(key=lambda r: -r.priority)
     colocs = unpack_colocations(cluster)

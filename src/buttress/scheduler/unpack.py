@@ -233,9 +233,12 @@ def _unpack_history(cluster: Cluster) -> None:
             if rsc is None:
                 rsc = _orphan(cluster, lrm)
             nh = replay(lrm.ops)
+            previous = rsc.history.get(node.name)
+            if previous is not None and previous.active and not nh.active:
+                continue
             rsc.history[node.name] = nh
             rsc.history_ids[node.name] = lrm.id
-            if nh.active:
+            if nh.active and node not in rsc.running_on:
                 rsc.running_on.append(node)
                 if ROLE_ORDER[nh.role] > ROLE_ORDER.get(rsc.role, 0) or rsc.role == STOPPED:
                     rsc.role = nh.role
@@ -302,14 +305,14 @@ def _anonymous_instance(cluster: Cluster, clone: WRsc, base: str, node: WNode) -
     # an instance already active on this node (e.g. another member of a cloned group)
     for instance in clone.children:
         member = _member(instance, base)
-        if member is None or node.name in member.history:
+        if member is None or node in member.running_on:
             continue
         if any(node in p.running_on for p in instance.primitives()):
             return member
-    # otherwise the first instance that is active nowhere and has no history here
+    # otherwise the first instance that is active nowhere
     for instance in clone.children:
         member = _member(instance, base)
-        if member is None or node.name in member.history:
+        if member is None:
             continue
         if not any(p.running_on for p in instance.primitives()):
             return member
