@@ -51,7 +51,9 @@ def create_actions(cluster: Cluster, table: ActionTable) -> None:
 
 
 def _fencing(cluster: Cluster, table: ActionTable) -> None:
-    for node in cluster.nodes:
+    # the DC is fenced last: it runs the fencing of the others
+    dc = cluster.dc
+    for node in sorted(cluster.nodes, key=lambda n: dc is not None and dc in (n.id, n.name)):
         if not node.unclean:
             continue
         if node.kind == "remote" and not node.fence_reason:
