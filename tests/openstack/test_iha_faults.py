@@ -71,13 +71,14 @@ def test_controller_killed_mid_evacuation_is_finished_by_another(nova_box: NovaB
 
     async def take_over() -> list[RecoveryReport]:
         async with EvacuationEngine(SdkNova(nova_box.credentials()), FileJournal(journal_dir),
-                                    EvacuationConfig(poll_interval_s=0.2),
+                                    EvacuationConfig(poll_interval_s=0.2, resume_grace_s=5),
                                     events=log) as engine:
             return await engine.resume()
 
     reports = asyncio.run(take_over())
     assert len(reports) == 1 and reports[0].complete
-    assert [i.phase for i in reports[0].instances] == [InstancePhase.RECOVERED] * 6
+    assert [i.phase for i in reports[0].instances] == [InstancePhase.RECOVERED] * 6, (
+        before, [(i.name, i.error) for i in reports[0].instances], [str(e) for e in log.events])
     for vm in vms:
         host, status, _ = where(conn, vm)
         assert host != "host1" and status == "ACTIVE"

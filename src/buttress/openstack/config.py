@@ -93,7 +93,10 @@ class EvacuationConfig:
     ``max_failed_hosts`` refuses evacuation when more hosts than this were fenced within
     ``failure_window_s`` and are not restored (None = no limit); ``evacuation_attempts``
     bounds the evacuate requests per instance (each may go to another target);
-    ``instance_timeout_s`` bounds the wait for an evacuated instance to settle.
+    ``instance_timeout_s`` bounds the wait for an evacuated instance to settle;
+    ``resume_grace_s`` is how long an evacuate request sent by a controller that died may
+    still be processed by Nova: a resumed engine re-sends only after it (Nova itself does
+    not refuse a second evacuation while the first is running).
     """
 
     policy: EvacuationPolicy = field(default_factory=EvacuationPolicy)
@@ -105,6 +108,7 @@ class EvacuationConfig:
     evacuation_attempts: int = 3
     instance_timeout_s: float = 600.0
     poll_interval_s: float = 1.0
+    resume_grace_s: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     disabled_reason_prefix: str = "buttress instance-ha"
 
@@ -140,13 +144,14 @@ class EvacuationConfig:
         Keys: evacuate (all|tagged|ha_enabled), tag_key, ha_enabled_key,
         ignore_error_instances, recovery_method, reserved_hosts (comma separated),
         max_parallel, max_failed_hosts (0 or "none" = no limit), failure_window,
-        evacuation_attempts, instance_timeout, poll_interval, retry_attempts,
+        evacuation_attempts, instance_timeout, poll_interval, resume_grace, retry_attempts,
         retry_initial_delay, retry_max_delay.
         """
         known = {"evacuate", "tag_key", "ha_enabled_key", "ignore_error_instances",
                  "recovery_method", "reserved_hosts", "max_parallel", "max_failed_hosts",
                  "failure_window", "evacuation_attempts", "instance_timeout",
-                 "poll_interval", "retry_attempts", "retry_initial_delay", "retry_max_delay"}
+                 "poll_interval", "resume_grace", "retry_attempts", "retry_initial_delay",
+                 "retry_max_delay"}
         unknown = sorted(set(params) - known)
         if unknown:
             raise ConfigError(f"unknown instance-ha parameter(s): {', '.join(unknown)}")
@@ -180,6 +185,7 @@ class EvacuationConfig:
                 instance_timeout_s=float(params.get("instance_timeout",
                                                     base.instance_timeout_s)),
                 poll_interval_s=float(params.get("poll_interval", base.poll_interval_s)),
+                resume_grace_s=float(params.get("resume_grace", base.resume_grace_s)),
                 retry=retry)
         except ValueError as exc:
             raise ConfigError(f"invalid instance-ha parameter: {exc}") from exc

@@ -109,11 +109,29 @@ class InstanceFlow:
                                       self.rt.nova.evacuations_from, self.rec.source_host)
         return [m for m in migrations if m.instance_id == self.rec.id]
 
+    async def _accepted(self) -> bool:
+        """Whether Nova took an evacuate request for this attempt (its migration exists,
+        or the API already marked the instance rebuilding)."""
+        if len(await self._evacuations()) > self.rec.baseline_evacuations:
+            return True
+        server = await self.poller.get(self.rec.id, 0.0)
+        return server.task_state == "rebuilding"
+
     async def _follow(self) -> None:
         if not self._sent:
-            found = await self._evacuations()
-            if len(found) <= self.rec.baseline_evacuations:
-                # The request never reached Nova: give the attempt back and send again.
+            accepted = await self._accepted()
+            if not accepted:
+                # A dead controller's request may still be inside Nova, which does not
+                # refuse a second evacuation while the first runs: wait it out first.
+                wait = (self.rec.requested_at or 0.0) + self.rt.config.resume_grace_s \
+                    - self.rt.clock()
+                if wait > 0:
+                    self._emit("instance.resume_wait", f"waiting {wait:.1f}s for a possibly "
+                               f"in-flight evacuation of {self.rec.name} before resending",
+                               wait_s=round(wait, 3))
+                    await self.rt.sleep(wait)
+                    accepted = await self._accepted()
+            if not accepted:
                 self._emit("instance.resumed", f"evacuation of {self.rec.name} was not "
                            "sent before the interruption; sending it")
                 await self._set(phase=InstancePhase.PENDING, attempts=self.rec.attempts - 1)
