@@ -118,7 +118,9 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
             table.make(rsc, "demote", target, optional=False)
         _monitors(table, rsc, target, start)
     else:
-        start = table.make(rsc, "start", None, optional=True)
+        # a resource that is not placed still has a start, which can never run: what is
+        # ordered after it cannot start either
+        table.make(rsc, "start", None, optional=True)
     _probes(cluster, table, rsc)
 
 

@@ -5,6 +5,7 @@ IMPLIES_THEN   first mandatory -> then mandatory ("required <first>")
 IMPLIES_FIRST  then mandatory -> first mandatory
 RUNNABLE_LEFT  first unrunnable -> then unrunnable ("unrunnable <first>")
 RESTART        then mandatory and the resource is active there -> first mandatory
+STOP_BLOCKED   then (a start) became unrunnable where its resource runs -> stop it there
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ class Flag(enum.IntFlag):
     RUNNABLE_LEFT = 4
     RESTART = 8
     ANY_RUNNABLE = 16     # then is runnable when any of its firsts is
+    STOP_BLOCKED = 32     # a then that can no longer start where it runs must stop there
 
 
-MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT
+MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
 
 INVERSE = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote",
            "running": "stopped", "stopped": "running", "promoted": "demoted",
@@ -157,14 +159,14 @@ class Orderer:
         for con in self.cluster.cib.configuration.orders:
             self._constraint(con)
 
-    def _flags(self, con: Order, then_task: str) -> int:
+    def _flags(self, con: Order, then_task: str, symmetrical: bool) -> int:
         kind = (con.kind or "").lower()
         if not kind:
             kind = "optional" if con.score is not None and parse_score(con.score) == 0 \
                 else "mandatory"
         if kind == "mandatory":
             if then_task in ("start", "promote"):
-                return MANDATORY_START
+                return MANDATORY_START if symmetrical else MANDATORY_START & ~Flag.STOP_BLOCKED
             return Flag.IMPLIES_THEN
         return Flag.NONE
 
@@ -203,7 +205,7 @@ class Orderer:
               symmetrical: bool) -> None:
         if (con.kind or "").lower() == "serialize":
             return
-        flags = self._flags(con, t_task)
+        flags = self._flags(con, t_task, symmetrical)
         self._link(first, f_task, then, t_task, flags)
         if symmetrical and f_task in INVERSE and t_task in INVERSE:
             inv_flags = Flag.IMPLIES_FIRST if flags else Flag.NONE
@@ -271,7 +273,8 @@ class Orderer:
                 else _describe("unrunnable", first)
             if first.pseudo and first.task == "stop" and first.unrunnable_reason:
                 then.unrunnable_reason = first.unrunnable_reason
-            self._stop_if_cannot_continue(then)
+            if flags & Flag.STOP_BLOCKED:
+                self._stop_if_cannot_continue(then)
             changed = True
         return changed
 

@@ -26,6 +26,7 @@ def apply_placement(cluster: Cluster) -> None:
             _apply_failures(cluster, rsc)
     for rsc in list(cluster.by_id.values()):
         _apply_stickiness(cluster, rsc)
+    _apply_health(cluster)
 
 
 def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:
@@ -185,3 +186,41 @@ def _apply_stickiness(cluster: Cluster, rsc: WRsc) -> None:
     if node.name not in rsc.allowed and not cluster.symmetric:
         return
     rsc.allowed[node.name] = add(rsc.allowed.get(node.name, 0), sticky)
+
+
+_HEALTH_WORDS = ("red", "yellow", "green")
+
+
+def node_health(cluster: Cluster, node: WNode) -> int | None:
+    """The node's health score under node-health-strategy (None: health is not used)."""
+    strategy = cluster.prop("node-health-strategy", "none").lower()
+    if strategy == "none":
+        return None
+    if strategy == "migrate-on-red":
+        values = {"red": -INFINITY, "yellow": 0, "green": 0}
+    elif strategy == "only-green":
+        values = {"red": -INFINITY, "yellow": -INFINITY, "green": 0}
+    else:
+        values = {word: parse_score(cluster.prop(f"node-health-{word}", "0"))
+                  for word in _HEALTH_WORDS}
+    total = parse_score(cluster.prop("node-health-base", "0")) if strategy == "progressive" else 0
+    for key, value in node.attrs.items():
+        if not key.startswith("#health"):
+            continue
+        word = value.strip().lower()
+        total = add(total, values[word] if word in values else parse_score(value))
+    return total
+
+
+def _apply_health(cluster: Cluster) -> None:
+    for node in cluster.nodes:
+        score = node_health(cluster, node)
+        if not score:
+            continue
+        for rsc in cluster.by_id.values():
+            if rsc.parent is not None and rsc.parent.variant != "clone" or rsc.is_clone_instance:
+                continue
+            if rsc.meta.get("allow-unhealthy-nodes", "false").lower() in ("true", "yes", "1"):
+                continue
+            if node.name in rsc.allowed:
+                rsc.allowed[node.name] = add(rsc.allowed[node.name], score)

@@ -92,8 +92,10 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     cur_role = _role_prefix(rsc, rsc.role)
     if target is None:
         if stop_needed and stop is not None:
+            reason = stop.unrunnable_reason if not stop.runnable and stop.unrunnable_reason \
+                else "node availability"
             return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
-                                _due(_reason(stop), not stop.runnable))]
+                                _due(reason, not stop.runnable))]
         return []
     next_role = _role_prefix(rsc, rsc.next_role)
     promote = table.get(rsc, "promote", target)

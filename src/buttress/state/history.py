@@ -19,6 +19,9 @@ OCF_NOT_INSTALLED = 5
 OCF_NOT_CONFIGURED = 6
 OCF_INVALID_PARAM = 2
 
+#: results that mean this node can never run the resource (args, permissions, install)
+HARD_ERRORS = (OCF_INVALID_PARAM, 4, OCF_NOT_INSTALLED)
+
 EXEC_DONE = 0
 EXEC_PENDING = -1
 EXEC_CANCELLED = 1
@@ -164,7 +167,7 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
 
 
 def _failure(op: HistoryOp) -> Failure:
-    hard = op.rc_code in (OCF_NOT_INSTALLED, OCF_INVALID_PARAM) or op.op_status == EXEC_NOT_INSTALLED
+    hard = op.rc_code in HARD_ERRORS or op.op_status == EXEC_NOT_INSTALLED
     return Failure(op=op, hard=hard, fatal=op.rc_code == OCF_NOT_CONFIGURED)
 
 
@@ -192,5 +195,7 @@ def _monitor(op: HistoryOp, role: str, failure: Failure | None,
         return PROMOTED, _failure(op)
     if is_probe(op) and rc == OCF_NOT_INSTALLED:
         return STOPPED, Failure(op=op, hard=True)
+    if rc in HARD_ERRORS or rc == OCF_NOT_CONFIGURED:
+        return (STARTED if role in (UNKNOWN, STOPPED) else role), _failure(op)
     new_role = STARTED if role in (UNKNOWN, STOPPED) else role
     return new_role, _failure(op)
