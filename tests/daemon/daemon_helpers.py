@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from buttress.daemon.livecib import Snapshot
 from buttress.daemon.sandbox import Sandbox
 from buttress.daemon.view import roles
+
+SandboxFactory = Callable[..., Sandbox]
 
 HEAD = """<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>

@@ -5,8 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import SandboxFactory
-from helpers import active_on, assert_safe, cib, dummy, first, nv, runs_once
+from daemon_helpers import (
+    SandboxFactory,
+    active_on,
+    assert_safe,
+    cib,
+    dummy,
+    first,
+    nv,
+    runs_once,
+)
 
 pytestmark = pytest.mark.slow
 
