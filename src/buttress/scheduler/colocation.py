@@ -46,16 +46,17 @@ def _influence(con: Colocation, dependent: WRsc) -> bool:
 def _one(cluster: Cluster, con: Colocation) -> list[Coloc]:
     score = parse_score(con.score)
     if not con.sets:
-        dep = cluster.by_id.get(con.rsc or "")
-        prim = cluster.by_id.get(con.with_rsc or "")
-        if dep is None or prim is None or dep is prim:
+        deps, prims = cluster.resolve(con.rsc), cluster.resolve(con.with_rsc)
+        if con.rsc not in cluster.by_id and con.with_rsc not in cluster.by_id:
+            # both sides name templates or tags: Pacemaker places such a pair as unrelated
             return []
         return [Coloc(con.id, dep, prim, score, _role(con.rsc_role), _role(con.with_rsc_role),
-                      con.node_attribute, _influence(con, dep))]
+                      con.node_attribute, _influence(con, dep))
+                for dep in deps for prim in prims if dep is not prim]
     found: list[Coloc] = []
     previous: list[WRsc] = []
     for rset in con.sets:
-        members = [cluster.by_id[r] for r in rset.resources if r in cluster.by_id]
+        members = [m for r in rset.resources for m in cluster.resolve(r)]
         set_score = parse_score(rset.score, score) if rset.score else score
         role = _role(rset.role)
         if rset.sequential:

@@ -171,21 +171,18 @@ class Orderer:
         return Flag.NONE
 
     def _constraint(self, con: Order) -> None:
-        by_id = self.cluster.by_id
         pairs: list[tuple[WRsc, str, WRsc, str]] = []
         if not con.sets:
-            first = by_id.get(con.first or "")
-            then = by_id.get(con.then or "")
-            if first is None or then is None:
-                return
             f_task = _task(con.first_action or "start")
             t_task = _task(con.then_action or con.first_action or "start")
-            pairs.append((first, f_task, then, t_task))
+            for first in self.cluster.resolve(con.first):
+                for then in self.cluster.resolve(con.then):
+                    pairs.append((first, f_task, then, t_task))
         else:
             previous: list[tuple[WRsc, str]] = []
             for rset in con.sets:
-                members = [(by_id[r], _task(rset.action or "start")) for r in rset.resources
-                           if r in by_id]
+                members = [(m, _task(rset.action or "start")) for r in rset.resources
+                           for m in self.cluster.resolve(r)]
                 if rset.sequential:
                     for (a, at), (b, bt) in zip(members, members[1:], strict=False):
                         pairs.append((a, at, b, bt))

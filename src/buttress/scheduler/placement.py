@@ -37,9 +37,7 @@ def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:
     for rset in loc.sets:
         ids.extend(rset.resources)
     for rid in ids:
-        rsc = cluster.by_id.get(rid)
-        if rsc is not None and not rsc.is_clone_instance:
-            found.append(rsc)
+        found.extend(cluster.resolve(rid))
     if loc.rsc_pattern:
         try:
             pattern = re.compile(loc.rsc_pattern)

@@ -26,10 +26,7 @@ def apply_tickets(cluster: Cluster) -> None:
             ids.extend(rset.resources)
         role = (con.rsc_role or "").lower()
         policy = (con.loss_policy or "stop").lower()
-        for rid in ids:
-            rsc = cluster.by_id.get(rid or "")
-            if rsc is None:
-                continue
+        for rsc in (r for rid in ids for r in cluster.resolve(rid)):
             if role in ("master", "promoted"):
                 rsc.extra["promotion_blocked"] = True
                 continue

@@ -55,6 +55,23 @@ class Cluster:
     def prop(self, name: str, default: str) -> str:
         return self.props.get(name, default)
 
+    def resolve(self, ref: str | None) -> list[WRsc]:
+        """The resources a constraint reference names: a resource, a tag or a template."""
+        if not ref:
+            return []
+        rsc = self.by_id.get(ref)
+        if rsc is not None and not rsc.is_clone_instance:
+            return [rsc]
+        for tag in self.cib.configuration.tags:
+            if tag.id == ref:
+                found: list[WRsc] = []
+                for member in tag.refs:
+                    found.extend(self.resolve(member))
+                return found
+        return [r for r in self.by_id.values()
+                if r.variant == "primitive" and not r.is_clone_instance
+                and r.extra.get("template") == ref]
+
     def can_fence(self) -> bool:
         return self.fencing_enabled and (self.have_quorum or self.no_quorum_policy == "ignore")
 
@@ -165,6 +182,8 @@ def _build(cluster: Cluster, rsc: Resource, parent: WRsc | None, suffix: str = "
                  provider=rsc.provider, type=rsc.type, operations=rsc.operations)
         w.params = resolve_nvsets(rsc.instance, RuleContext(now=cluster.now))
         w.extra["base_id"] = rsc.id
+        if rsc.template:
+            w.extra["template"] = rsc.template
     elif isinstance(rsc, Group):
         w = WRsc(id=rsc.id + suffix, variant="group", parent=parent,
                  meta=_meta(cluster, rsc.meta, parent))
