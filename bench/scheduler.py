@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import fresh_start, remote_clones, spread  # noqa: E402
+from synth import fresh_start, remote_clones, spread
 
-from buttress.conformance.corpus import summary_block  # noqa: E402
+from buttress.conformance.corpus import summary_block
 
 # name -> (CIB text, node to fail after settling or None for a fresh start)
 CASES = {

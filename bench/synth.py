@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from xml.sax.saxutils import quoteattr
 
 HEADER = ('<cib admin_epoch="0" epoch="1" num_updates="0" have-quorum="1" dc-uuid="1" '
@@ -88,7 +89,7 @@ def remote_clones(controllers: int, remotes: int) -> str:
     services = {"controller": ["haproxy", "memcached", "keystone", "glance-api", "nova-api",
                                "neutron-server"],
                 "compute": ["libvirtd", "nova-compute", "neutron-ovs-agent"]}
-    for role, svcs in services.items():
+    for svcs in services.values():
         for svc in svcs:
             parts.append(f'<clone id="{svc}-clone"><meta_attributes id="{svc}-clone-m">'
                          f'<nvpair id="{svc}-clone-m-i" name="interleave" value="true"/>'
@@ -100,7 +101,7 @@ def remote_clones(controllers: int, remotes: int) -> str:
                          f'resource-discovery="exclusive"><rule id="loc-{svc}-r" '
                          f'score="0"><expression id="loc-{svc}-e" attribute="osprole" '
                          f'operation="eq" value="{role}"/></rule></rsc_location>\n')
-        for a, b in zip(svcs, svcs[1:], strict=False):
+        for a, b in itertools.pairwise(svcs):
             parts.append(f'<rsc_order id="o-{a}-{b}" first="{a}-clone" then="{b}-clone"/>\n')
     for n in cmp_:
         parts.append(f'<rsc_location id="loc-{n}" rsc="{n}" node="{ctl[0]}" score="100"/>\n')

@@ -49,9 +49,14 @@ def parse_cib(data: bytes | str) -> Cib:
 
 def cib_from_element(root: Element) -> Cib:
     if root.tag != "cib":
-        raise CibError("the document root must be <cib>", str(root.tag), root.sourceline)
+        raise CibError("the document root must be <cib>", str(root.tag), _line(root))
     reader = _Reader(root)
     return reader.read()
+
+
+def _line(el: Element) -> int | None:
+    line = el.sourceline
+    return line if isinstance(line, int) else None
 
 
 def _tag(el: Element) -> str:
@@ -61,7 +66,7 @@ def _tag(el: Element) -> str:
 def _req(el: Element, name: str) -> str:
     value = el.get(name)
     if value is None or value == "":
-        raise CibError(f"missing required attribute '{name}'", _tag(el), el.sourceline)
+        raise CibError(f"missing required attribute '{name}'", _tag(el), _line(el))
     return value
 
 
@@ -85,7 +90,7 @@ def _int(el: Element, name: str, default: int = 0) -> int:
         return int(value)
     except ValueError:
         raise CibError(f"attribute '{name}' must be an integer, not {value!r}",
-                       _tag(el), el.sourceline) from None
+                       _tag(el), _line(el)) from None
 
 
 class _Reader:
@@ -104,13 +109,13 @@ class _Reader:
             return el
         target = self.by_id.get(ref)
         if target is None:
-            raise CibError(f"id-ref '{ref}' names no element", _tag(el), el.sourceline)
+            raise CibError(f"id-ref '{ref}' names no element", _tag(el), _line(el))
         return target
 
     def read(self) -> Cib:
         config = self.root.find("configuration")
         if config is None:
-            raise CibError("missing <configuration>", "cib", self.root.sourceline)
+            raise CibError("missing <configuration>", "cib", _line(self.root))
         header = tuple((str(k), str(v)) for k, v in self.root.attrib.items())
         return Cib(header=header, configuration=self.configuration(config),
                    status=self.status(self.root.find("status")))
@@ -192,7 +197,7 @@ class _Reader:
         boolean_op = src.get("boolean-op", "and")
         if boolean_op not in ("and", "or"):
             raise CibError(f"boolean-op must be 'and' or 'or', not {boolean_op!r}",
-                           "rule", src.sourceline)
+                           "rule", _line(src))
         return Rule(id=src.get("id", ""), boolean_op=boolean_op, score=src.get("score"),
                     score_attribute=src.get("score-attribute"), role=src.get("role"),
                     terms=tuple(terms))
@@ -231,7 +236,7 @@ class _Reader:
             inner = _children(el, "primitive", "group")
             if len(inner) != 1:
                 raise CibError("a clone must hold exactly one primitive or group", tag,
-                               el.sourceline)
+                               _line(el))
             child = self.resource(inner[0])
             assert isinstance(child, Primitive | Group)
             return Clone(id=_req(el, "id"), child=child,
@@ -239,7 +244,7 @@ class _Reader:
                          legacy_master=(tag == "master"))
         if tag == "bundle":
             return self.bundle(el)
-        raise CibError(f"unknown resource element <{tag}>", tag, el.sourceline)
+        raise CibError(f"unknown resource element <{tag}>", tag, _line(el))
 
     def bundle(self, el: Element) -> Bundle:
         container = None
@@ -259,11 +264,11 @@ class _Reader:
         rsc_id = _req(el, "id")
         base = self.templates.get(template) if template and hasattr(self, "templates") else None
         if template and base is None:
-            raise CibError(f"template '{template}' does not exist", _tag(el), el.sourceline)
+            raise CibError(f"template '{template}' does not exist", _tag(el), _line(el))
         rsc_class = el.get("class") or (base.rsc_class if base else None)
         rsc_type = el.get("type") or (base.type if base else None)
         if not rsc_class or not rsc_type:
-            raise CibError(f"resource '{rsc_id}' needs class and type", _tag(el), el.sourceline)
+            raise CibError(f"resource '{rsc_id}' needs class and type", _tag(el), _line(el))
         ops: list[Operation] = []
         for opel in _children(el.find("operations")):
             if opel.tag != "op":
@@ -275,7 +280,7 @@ class _Reader:
                 interval = parse_interval_ms(interval_text)
             except ValueError:
                 raise CibError(f"invalid interval {interval_text!r}", "op",
-                               op.sourceline) from None
+                               _line(op)) from None
             attrs = tuple((str(k), str(v)) for k, v in op.attrib.items())
             ops.append(Operation(id=op.get("id", ""), name=name, interval_ms=interval,
                                  role=op.get("role"), timeout=op.get("timeout"),
@@ -321,18 +326,19 @@ class _Reader:
     def colocation(self, el: Element) -> Colocation:
         sets = self.sets(el)
         if not sets and (el.get("rsc") is None or el.get("with-rsc") is None):
-            raise CibError("needs rsc and with-rsc (or resource sets)", _tag(el), el.sourceline)
+            raise CibError("needs rsc and with-rsc (or resource sets)", _tag(el), _line(el))
         influence = el.get("influence")
         return Colocation(
             id=_req(el, "id"), rsc=el.get("rsc"), with_rsc=el.get("with-rsc"),
-            score=el.get("score") or "0", rsc_role=el.get("rsc-role"), with_rsc_role=el.get("with-rsc-role"),
+            score=el.get("score") or "0", rsc_role=el.get("rsc-role"),
+            with_rsc_role=el.get("with-rsc-role"),
             node_attribute=el.get("node-attribute", "#uname"),
             influence=None if influence is None else _bool(influence, True), sets=sets)
 
     def order(self, el: Element) -> Order:
         sets = self.sets(el)
         if not sets and (el.get("first") is None or el.get("then") is None):
-            raise CibError("needs first and then (or resource sets)", _tag(el), el.sourceline)
+            raise CibError("needs first and then (or resource sets)", _tag(el), _line(el))
         sym = el.get("symmetrical")
         return Order(
             id=_req(el, "id"), first=el.get("first"), then=el.get("then"),
@@ -412,5 +418,5 @@ def _op_interval(el: Element) -> int:
     try:
         return parse_interval_ms(text)
     except ValueError:
-        raise CibError(f"invalid interval {text!r}", _tag(el), el.sourceline) from None
+        raise CibError(f"invalid interval {text!r}", _tag(el), _line(el)) from None
 

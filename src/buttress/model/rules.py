@@ -61,7 +61,6 @@ class OpExpression:
     interval: str | None = None
 
 
-RuleTerm = "Expression | DateExpression | ResourceExpression | OpExpression | Rule"
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,7 @@ class Rule:
     score: str | None = None
     score_attribute: str | None = None
     role: str | None = None
-    terms: tuple[Expression | DateExpression | ResourceExpression | OpExpression | Rule, ...] = field(
-        default_factory=tuple
-    )
+    terms: tuple[RuleTermType, ...] = field(default_factory=tuple)
+
+
+RuleTermType = Expression | DateExpression | ResourceExpression | OpExpression | Rule

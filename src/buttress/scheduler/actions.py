@@ -91,7 +91,7 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
             if fence is None:
                 stop.runnable = False
                 stop.unrunnable_reason = "node availability"
-        if rsc.role == PROMOTED and node is not target or (
+        if (rsc.role == PROMOTED and node is not target) or (
                 rsc.role == PROMOTED and rsc.next_role != PROMOTED):
             demote = table.make(rsc, "demote", node, optional=not need and
                                 rsc.next_role == PROMOTED, pseudo=implied)
@@ -131,8 +131,8 @@ def _frozen_actions(table: ActionTable, rsc: WRsc, current: list[WNode],
     for node in current:
         stop = table.make(rsc, "stop", node, optional=not rsc.failed)
         stop.runnable = False
-    node = target or (current[0] if current else None)
-    start = table.make(rsc, "start", node, optional=not rsc.failed and node in current)
+    place = target or (current[0] if current else None)
+    start = table.make(rsc, "start", place, optional=not rsc.failed and place in current)
     start.runnable = False
     start.unrunnable_reason = None
 

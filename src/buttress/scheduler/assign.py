@@ -41,9 +41,9 @@ class Assigner:
     def _weights_with_colocations(self, rsc: WRsc, base: dict[str, int]) -> dict[str, int]:
         weights = dict(base)
         for coloc in self.this_with.get(id(rsc), []):
-            if coloc.dependent_role is not None or coloc.primary_role is not None:
-                if not (coloc.score >= INFINITY or coloc.score <= -INFINITY):
-                    continue
+            role_bound = coloc.dependent_role is not None or coloc.primary_role is not None
+            if role_bound and -INFINITY < coloc.score < INFINITY:
+                continue
             self.assign(coloc.primary)
             if coloc.primary.provisional:
                 continue

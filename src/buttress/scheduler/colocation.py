@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from buttress.model.constraints import Colocation
@@ -27,7 +28,7 @@ class Coloc:
 
 def _role(role: str | None) -> str | None:
     return {"Master": PROMOTED, "Slave": UNPROMOTED, "Promoted": PROMOTED,
-            "Unpromoted": UNPROMOTED}.get(role or "", None)
+            "Unpromoted": UNPROMOTED}.get(role or "")
 
 
 def unpack_colocations(cluster: Cluster) -> list[Coloc]:
@@ -60,7 +61,7 @@ def _one(cluster: Cluster, con: Colocation) -> list[Coloc]:
         set_score = parse_score(rset.score, score) if rset.score else score
         role = _role(rset.role)
         if rset.sequential:
-            for before, after in zip(members, members[1:], strict=False):
+            for before, after in itertools.pairwise(members):
                 found.append(Coloc(con.id, after, before, set_score, role, role,
                                    con.node_attribute, _influence(con, after)))
         for prim in previous:

@@ -21,10 +21,7 @@ def on_fail(cluster: Cluster, rsc: WRsc, failure: Failure) -> str:
     op = failure.op
     name = op.operation
     interval = op.interval_ms
-    if name == "monitor" and interval == 0:
-        configured = None
-    else:
-        configured = configured_op(rsc, name, interval)
+    configured = None if name == "monitor" and interval == 0 else configured_op(rsc, name, interval)
     policy = configured.on_fail if configured is not None else None
     if policy is None:
         defaults = resolve_nvsets(cluster.cib.configuration.op_defaults,

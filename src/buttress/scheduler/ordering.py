@@ -11,6 +11,7 @@ STOP_BLOCKED   then (a start) became unrunnable where its resource runs -> stop 
 from __future__ import annotations
 
 import enum
+import itertools
 
 from buttress.model.constraints import Order
 from buttress.scheduler.actions import ActionTable
@@ -104,7 +105,7 @@ class Orderer:
             for stop in t.find(child, "stop"):
                 self.order(stop, stopped, Flag.ANY_RUNNABLE)
         children = group.children
-        for before, after in zip(children, children[1:], strict=False):
+        for before, after in itertools.pairwise(children):
             for first in self._ends(before, "start", as_first=True):
                 for then in self._ends(after, "start", as_first=False):
                     self.order(first, then, MANDATORY_START)
@@ -184,7 +185,7 @@ class Orderer:
                 members = [(m, _task(rset.action or "start")) for r in rset.resources
                            for m in self.cluster.resolve(r)]
                 if rset.sequential:
-                    for (a, at), (b, bt) in zip(members, members[1:], strict=False):
+                    for (a, at), (b, bt) in itertools.pairwise(members):
                         pairs.append((a, at, b, bt))
                 for a, at in previous:
                     for b, bt in (members[:1] if rset.sequential else members):
@@ -240,9 +241,9 @@ class Orderer:
                 if self._apply(edge):
                     changed = True
             for action in self.table.actions:
-                if action.pseudo and action.task in ("running", "stopped"):
-                    if self._aggregate(action):
-                        changed = True
+                if action.pseudo and action.task in ("running", "stopped") and \
+                        self._aggregate(action):
+                    changed = True
 
     def _apply(self, edge: Ordering) -> bool:
         first, then, flags = edge.first, edge.then, edge.flags

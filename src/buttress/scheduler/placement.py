@@ -44,9 +44,9 @@ def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:
         except re.error:
             return found
         for rsc in cluster.by_id.values():
-            if rsc.parent is None or rsc.parent.variant == "group":
-                if pattern.search(rsc.id) and not rsc.is_clone_instance:
-                    found.append(rsc)
+            top_or_member = rsc.parent is None or rsc.parent.variant == "group"
+            if top_or_member and pattern.search(rsc.id) and not rsc.is_clone_instance:
+                found.append(rsc)
     return found
 
 
@@ -150,8 +150,8 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
     fatal_start = cluster.prop("start-failure-is-fatal", "true").lower() not in (
         "false", "no", "0", "off")
     for node_name, history in rsc.history.items():
-        node = cluster.node_by_name.get(node_name)
-        if fatal_start and history.failed_start is not None and node is not None \
+        where = cluster.node_by_name.get(node_name)
+        if fatal_start and history.failed_start is not None and where is not None \
                 and not _expired_failure(cluster, rsc, history.failed_start.last_rc_change):
             target = rsc
             clone = rsc.clone_parent()
@@ -216,7 +216,7 @@ def _apply_health(cluster: Cluster) -> None:
         if not score:
             continue
         for rsc in cluster.by_id.values():
-            if rsc.parent is not None and rsc.parent.variant != "clone" or rsc.is_clone_instance:
+            if (rsc.parent is not None and rsc.parent.variant != "clone") or rsc.is_clone_instance:
                 continue
             if rsc.meta.get("allow-unhealthy-nodes", "false").lower() in ("true", "yes", "1"):
                 continue

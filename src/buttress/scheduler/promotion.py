@@ -63,6 +63,6 @@ def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
             continue
         per_node[node.name] = per_node.get(node.name, 0) + 1
         chosen += 1
-        for prim in inst.primitives() + [inst]:
+        for prim in [*inst.primitives(), inst]:
             if prim.assigned is not None:
                 prim.next_role = PROMOTED

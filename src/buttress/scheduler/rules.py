@@ -179,7 +179,7 @@ def _date_spec(fields: dict[str, str], now: int) -> bool:
 def _isocal(now: int) -> tuple[int, int, int]:
     import datetime
 
-    day = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc).date()
+    day = datetime.datetime.fromtimestamp(now, tz=datetime.UTC).date()
     year, week, weekday = day.isocalendar()
     return year, week, weekday
 

@@ -63,7 +63,6 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         return []
     name = rsc.id
     start = table.get(rsc, "start", target) if target else table.get(rsc, "start", None)
-    lines: list[SummaryLine] = []
     if not current:
         if target is None or start is None or start.optional:
             return []

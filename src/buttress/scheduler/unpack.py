@@ -214,8 +214,8 @@ def _build(cluster: Cluster, rsc: Resource, parent: WRsc | None, suffix: str = "
                                                                            parent))
         w.rsc_class, w.type = "bundle", rsc.container
         w.extra["unsupported"] = True
-    for i, child in enumerate(w.children):
-        child.index = i
+    for i, member in enumerate(w.children):
+        member.index = i
     _settle_meta(cluster, w)
     cluster.by_id[w.id] = w
     return w

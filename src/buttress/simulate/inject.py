@@ -15,7 +15,8 @@ from buttress.errors import UsageError
 
 Element = etree._Element
 
-_OP_SPEC = re.compile(r"^(?P<rsc>.+)_(?P<task>[a-z_-]+)_(?P<interval>\d+)@(?P<node>[^=]+)=(?P<rc>-?\d+)$")
+_OP_SPEC = re.compile(
+    r"^(?P<rsc>.+)_(?P<task>[a-z_-]+)_(?P<interval>\d+)@(?P<node>[^=]+)=(?P<rc>-?\d+)$")
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def lrm_resource(root: Element, uname: str, rsc_id: str) -> Element:
         if entry.get("id") == rsc_id:
             return entry
     attrs = _agent_attrs(root, rsc_id)
-    return etree.SubElement(resources, "lrm_resource", id=rsc_id, **attrs)
+    return etree.SubElement(resources, "lrm_resource", {"id": rsc_id, **attrs})
 
 
 def _agent_attrs(root: Element, rsc_id: str) -> dict[str, str]:

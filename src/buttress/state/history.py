@@ -109,15 +109,15 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
             continue
         last = op
         probed = probed or is_probe(op)
-        if op.interval_ms > 0:
-            if op.operation == "monitor" or op.operation == "notify":
-                recurring[(op.operation, op.interval_ms)] = op
+        if op.interval_ms > 0 and (op.operation == "monitor" or op.operation == "notify"):
+            recurring[(op.operation, op.interval_ms)] = op
         ok = op.op_status == EXEC_DONE and op.rc_code == expected_rc(op)
         if op.operation == "monitor":
             role, failure = _monitor(op, role, failure, ok)
             continue
         if not ok:
-            if op.operation == "stop" and op.op_status == EXEC_DONE and op.rc_code == OCF_NOT_RUNNING:
+            if op.operation == "stop" and op.op_status == EXEC_DONE and \
+                    op.rc_code == OCF_NOT_RUNNING:
                 role, failure = STOPPED, None
                 recurring.clear()
                 continue
@@ -127,9 +127,7 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
             if op.operation in ("start", "migrate_from"):
                 role = STARTED
                 start_op = op
-            elif op.operation == "promote":
-                role = PROMOTED
-            elif op.operation == "demote":
+            elif op.operation == "promote" or op.operation == "demote":
                 role = PROMOTED
             elif op.operation == "stop":
                 role = STARTED if role in (UNKNOWN, STOPPED) else role
