@@ -54,7 +54,8 @@ def _ipmi(dev: str, port: str, password: str = "@BMC_PASSWORD@") -> str:
     params = {"ip": "127.0.0.1", "ipport": port, "username": "admin", "password": password,
               "lanplus": "1", "power_wait": "0", "login_timeout": "1", "retry_on": "1",
               "pcmk_host_list": "n1", "pcmk_reboot_retries": "1",
-              "pcmk_reboot_timeout": "6s"}
+              "pcmk_reboot_timeout": "6s", "pcmk_monitor_timeout": "3s",
+              "pcmk_monitor_retries": "1"}
     pairs = "".join(nv(dev, k, v) for k, v in params.items())
     return (f'<primitive id="{dev}" class="stonith" type="fence_ipmilan">'
             f'<instance_attributes id="{dev}-params">{pairs}</instance_attributes></primitive>')

@@ -71,8 +71,11 @@ class RunResult:
                 task, "started")
             parts.append(f"{verb} {', '.join(sorted(names))} on {node}")
         for action, why in self.failed:
-            parts.append(f"{action.task} of {action.resource or action.node} on "
-                         f"{action.node} failed: {why}")
+            if action.task == "stonith":
+                parts.append(f"fencing of {action.node} failed: {why}")
+            else:
+                parts.append(f"{action.task} of {action.resource} on {action.node} failed: "
+                             f"{why}")
         done = "; ".join(parts) if parts else "no resource changes"
         if self.abort_reason:
             return (f"transition {self.number} aborted after {len(self.completed)} of "

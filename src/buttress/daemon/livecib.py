@@ -54,6 +54,10 @@ class Snapshot:
     transition: dict[str, object] = field(default_factory=dict)
     leader: str | None = None
     controller_status: dict[str, object] = field(default_factory=dict)
+    status_revision: int = 0
+    """mod_revision of the leader's last published pass."""
+    last_change: int = 0
+    """Highest mod_revision of any key except the controller's own bookkeeping."""
 
 
 async def read_snapshot(store: Store, keys: DaemonKeys) -> Snapshot:
@@ -67,6 +71,8 @@ async def read_snapshot(store: Store, keys: DaemonKeys) -> Snapshot:
         except ButtressError:
             continue
         kind = parts[0]
+        if kv.key not in (layout.transition(), layout.leader(), keys.controller_status()):
+            snap.last_change = max(snap.last_change, kv.mod_revision)
         if kv.key == layout.config():
             snap.config = kv.value
         elif kind == "members" and len(parts) == 2:
@@ -92,6 +98,7 @@ async def read_snapshot(store: Store, keys: DaemonKeys) -> Snapshot:
             snap.leader = kv.text
         elif kv.key == keys.controller_status():
             snap.controller_status = loads(kv.value)
+            snap.status_revision = kv.mod_revision
     return snap
 
 

@@ -324,15 +324,14 @@ class Sandbox:
                                    f"{last_error}")
             time.sleep(0.1)
 
-    def wait_stable(self, timeout: float = 60.0, after: float | None = None) -> Snapshot:
-        """Until the leader reports "no change needed" (from a pass after ``after``)."""
-        since = time.time() if after is None else after
+    def wait_stable(self, timeout: float = 60.0) -> Snapshot:
+        """Until the leader's last pass said "no change needed" and nothing changed since
+        (no key but the controller's bookkeeping was written after that pass)."""
 
         def stable(snap: Snapshot) -> bool:
-            status = snap.controller_status
-            sentence = str(status.get("sentence", ""))
-            return sentence.startswith("no change needed") and \
-                float(str(status.get("ts", 0))) > since and not snap.queued
+            sentence = str(snap.controller_status.get("sentence", ""))
+            return sentence.startswith("no change needed") and not snap.queued and \
+                snap.status_revision > snap.last_change
         return self.wait_for(stable, timeout, "the cluster to settle")
 
     def events(self) -> list[dict[str, Any]]:
