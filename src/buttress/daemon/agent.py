@@ -167,16 +167,21 @@ class NodeAgent:
             {"boot": self.boot, "pid": os.getpid(), "since": time.time()},
             sort_keys=True).encode()
         record = NodeRecord("member", self.boot, time.time())
-        await self.store.txn([], [
+        lease = self.keeper.lease or await self.keeper.start()
+        member = self.layout.member(self.node)
+        # One transaction: the record must never say "member" without the membership key,
+        # or the controller would see a lost node and fence us again.
+        joined = await self.store.txn([Compare.absent(member)], [
             Delete(self.layout.history_prefix(self.node), prefix=True),
             Delete(self.layout.attributes_prefix(self.node), prefix=True),
             Delete(self.keys.actions_prefix(self.node), prefix=True),
             Put(self.keys.node(self.node), record.encode()),
+            Put(member, self.member_value, lease.id),
         ])
+        if not joined.succeeded:
+            raise StoreError(f"{member} was taken while joining")
         self.call_id = 0
-        if self.keeper.lease is None:
-            await self.keeper.start()
-        await self.keeper.put(self.layout.member(self.node), self.member_value)
+        await self.keeper.put(member, self.member_value)  # remembered for re-grants
         self.self_fenced = False
         self.joined.set()
         log.info("%s joined the cluster (boot %s)", self.node, self.boot)

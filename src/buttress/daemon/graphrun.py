@@ -188,7 +188,7 @@ class TransitionRun:
                 progressed = False
                 if self.result.abort_reason is None:
                     progressed = await self._dispatch_ready(pending)
-                await self._collect()
+                progressed = await self._collect() or progressed
                 if not self._dispatched and not self._fences and (
                         not pending or self.result.abort_reason is not None):
                     break
@@ -289,8 +289,10 @@ class TransitionRun:
             return None
         return entry
 
-    async def _collect(self) -> None:
+    async def _collect(self) -> bool:
+        """Settle finished orders and fences; True when anything settled."""
         settled, self._settled = self._settled, []
+        finished = [aid for aid, task in self._fences.items() if task.done()]
         for key, entry in settled:
             sent = self._dispatched.pop(key, None)
             if sent is None:
@@ -328,6 +330,7 @@ class TransitionRun:
             else:
                 self.result.failed.append((action, why))
                 self.abort(f"fencing of {action.node} failed")
+        return bool(settled or finished)
 
     async def _fence(self, action: TransitionAction) -> tuple[bool, str]:
         node = action.node or ""

@@ -34,7 +34,7 @@ BMC_USER = "admin"
 def ipmi_params(port: int, password: str, node: str) -> dict[str, str]:
     """Instance attributes of a fence_ipmilan device for one sandbox BMC."""
     return {"ip": "127.0.0.1", "ipport": str(port), "username": BMC_USER,
-            "password": password, "lanplus": "1", "power_wait": "0",
+            "password": password, "lanplus": "1", "power_wait": "0", "method": "cycle",
             "pcmk_host_list": node, "pcmk_reboot_timeout": "30s",
             "pcmk_off_timeout": "30s"}
 
