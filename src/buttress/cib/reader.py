@@ -408,7 +408,8 @@ class _Reader:
             op_secure_digest=el.get("op-secure-digest"),
             transition_key=el.get("transition-key"), on_node=el.get("on_node"),
             migrate_source=el.get("migrate_source"), migrate_target=el.get("migrate_target"),
-            exit_reason=el.get("exit-reason"))
+            exit_reason=el.get("exit-reason"), force_restart=el.get("op-force-restart"),
+            secure_params=el.get("op-secure-params"))
 
 
 def _op_interval(el: Element) -> int:

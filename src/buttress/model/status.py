@@ -25,6 +25,8 @@ class HistoryOp:
     migrate_source: str | None = None
     migrate_target: str | None = None
     exit_reason: str | None = None
+    force_restart: str | None = None
+    secure_params: str | None = None
 
 
 @dataclass(frozen=True)

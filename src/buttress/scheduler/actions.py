@@ -76,14 +76,19 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         _frozen_actions(table, rsc, current, target)
         return
     multiple = len(current) > 1
-    restart_here = bool(rsc.extra.get("restart_reason"))
+    changed: dict[str, str] = rsc.extra.get("changed_on", {})
     for node in current:
-        need = (target is None or node is not target or rsc.failed or multiple or restart_here)
+        change = changed.get(node.name) if node is target else None
+        if change == "reload" and not rsc.failed and not multiple:
+            table.make(rsc, "reload", node, optional=False)
+            change = None
+        need = (target is None or node is not target or rsc.failed or multiple
+                or change is not None)
         reason = None
         if target is None:
             reason = rsc.stop_reason or "node availability"
-        elif restart_here and node is target:
-            reason = rsc.extra.get("restart_reason")
+        elif change is not None:
+            reason = "resource definition change"
         implied = _stop_is_implied(cluster, node)
         stop = table.make(rsc, "stop", node, optional=not need, pseudo=implied, reason=reason)
         if implied:

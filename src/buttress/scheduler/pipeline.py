@@ -6,6 +6,7 @@ from buttress.model.cib import Cib
 from buttress.scheduler.actions import ActionTable, create_actions
 from buttress.scheduler.assign import Assigner
 from buttress.scheduler.colocation import unpack_colocations
+from buttress.scheduler.digests import apply_digests
 from buttress.scheduler.failures import apply_failures
 from buttress.scheduler.graph import build_transition, collect_scores
 from buttress.scheduler.ordering import Orderer
@@ -22,6 +23,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     """Decide what the cluster does next. ``now`` is the epoch second the decision is for."""
     cluster = unpack(cib, now)
     apply_failures(cluster)
+    apply_digests(cluster)
     apply_placement(cluster)
     apply_tickets(cluster)
     # Allocation and the summary both follow priority order (stable within a priority).

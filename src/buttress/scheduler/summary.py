@@ -108,6 +108,9 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
                 return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
             return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",
                                 _due(_reason(start) or _reason(stop)))]
+        reload = table.get(rsc, "reload", node)
+        if reload is not None and not reload.optional:
+            return [SummaryLine("Reload", name, f"( {cur_role}{node.name} )")]
         if promote is not None and not promote.optional:
             verb = "Promote"
             return [SummaryLine(verb, name, f"( {cur_role.strip()} -> Promoted {node.name} )",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from buttress.cib.reader import cib_from_element
+from buttress.model.cib import iter_primitives
+from buttress.scheduler.digests import primitive_digest
 from buttress.simulate.inject import OpSpec, node_state, record_op
 from buttress.transition.graph import Transition, TransitionAction
 
@@ -25,7 +28,12 @@ def _fails(action: TransitionAction, failures: list[OpSpec]) -> int | None:
 
 def execute(root: Element, transition: Transition, now: int,
             failures: list[OpSpec] | None = None) -> list[TransitionAction]:
-    """Apply the transition's actions to the tree; return the actions in execution order."""
+    """Apply the transition's actions to the tree; return the actions in execution order.
+
+    Results carry the operation digest of the configuration they ran with, as a real
+    executor records them, so that a later run sees no definition change.
+    """
+    primitives = {p.id: p for p in iter_primitives(cib_from_element(root).configuration.resources)}
     done: list[TransitionAction] = []
     for action in transition.actions:
         done.append(action)
@@ -41,8 +49,11 @@ def execute(root: Element, transition: Transition, now: int,
             rc = action.target_rc
         if action.task == "promote" and rc == 0:
             pass
+        prim = primitives.get(action.resource.split(":", 1)[0])
+        op_digest = (primitive_digest(prim, action.task, action.interval_ms, now)
+                     if prim is not None else None)
         record_op(root, action.node, action.lrm_id or action.resource, action.task,
-                  action.interval_ms, rc, now, target_rc=action.target_rc)
+                  action.interval_ms, rc, now, target_rc=action.target_rc, op_digest=op_digest)
     return done
 
 

@@ -109,7 +109,8 @@ def _agent_attrs(root: Element, rsc_id: str) -> dict[str, str]:
 
 
 def record_op(root: Element, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int,
-              now: int, target_rc: int = 0, op_status: int = 0) -> None:
+              now: int, target_rc: int = 0, op_status: int = 0,
+              op_digest: str | None = None) -> None:
     """Append an operation result to the node's history of the resource."""
     entry = lrm_resource(root, uname, rsc_id)
     call_ids = [int(op.get("call-id", "0")) for op in root.iter("lrm_rsc_op")
@@ -119,11 +120,14 @@ def record_op(root: Element, uname: str, rsc_id: str, task: str, interval_ms: in
     for old in entry.findall("lrm_rsc_op"):
         if old.get("id") == op_id:
             entry.remove(old)
-    etree.SubElement(entry, "lrm_rsc_op", {
+    attrs = {
         "id": op_id, "operation": task, "interval": str(interval_ms),
         "call-id": str(call_id), "rc-code": str(rc), "op-status": str(op_status),
         "transition-key": f"0:0:{target_rc}:00000000-0000-0000-0000-000000000000",
-        "last-rc-change": str(now), "exec-time": "0", "on_node": uname})
+        "last-rc-change": str(now), "exec-time": "0", "on_node": uname}
+    if op_digest is not None:
+        attrs["op-digest"] = op_digest
+    etree.SubElement(entry, "lrm_rsc_op", attrs)
 
 
 def inject_op(root: Element, spec: OpSpec, now: int) -> None:
