@@ -178,12 +178,26 @@ class Orderer:
             t_task = _task(con.then_action or con.first_action or "start")
             for first in self.cluster.resolve(con.first):
                 for then in self.cluster.resolve(con.then):
+                    if self._one_or_more(con, first, f_task, then, t_task):
+                        continue
                     pairs.append((first, f_task, then, t_task))
         else:
             previous: list[tuple[WRsc, str]] = []
+            gate: Action | None = None
             for rset in con.sets:
                 members = [(m, _task(rset.action or "start")) for r in rset.resources
                            for m in self.cluster.resolve(r)]
+                if gate is not None:
+                    for b, bt in members:
+                        for then_action in self._ends(b, bt, as_first=False):
+                            self.order(gate, then_action, self._flags(con, bt, True))
+                    gate = None
+                    previous = []
+                if not rset.require_all and members:
+                    gate = self._gate(f"one-or-more:{rset.id}", 1,
+                                      [a for m, mt in members
+                                       for a in self._ends(m, mt, as_first=True)])
+                    continue
                 if rset.sequential:
                     for (a, at), (b, bt) in itertools.pairwise(members):
                         pairs.append((a, at, b, bt))
@@ -198,6 +212,33 @@ class Orderer:
             symmetrical = kind != "serialize"
         for first, f_task, then, t_task in pairs:
             self._pair(con, first, f_task, then, t_task, symmetrical)
+
+    def _gate(self, name: str, needed: int, firsts: list[Action]) -> Action:
+        """A pseudo action runnable once ``needed`` of ``firsts`` can run."""
+        gate = self.table.make(None, name, None, optional=True, pseudo=True)
+        gate.meta["needed"] = str(needed)
+        for first in firsts:
+            self.order(first, gate, Flag.ANY_RUNNABLE)
+        return gate
+
+    def _one_or_more(self, con: Order, first: WRsc, f_task: str, then: WRsc,
+                     t_task: str) -> bool:
+        """``first`` is a clone of which only some instances are needed (require-all=false
+        or clone-min): order ``then`` after a gate that counts them."""
+        if first.variant != "clone" or f_task != "start":
+            return False
+        clone_min = parse_score(first.meta.get("clone-min"), 0)
+        if con.require_all and clone_min <= 0:
+            return False
+        firsts = [a for inst in first.children for a in self._ends(inst, "start", True)]
+        gate = self._gate(f"clone-one-or-more:{con.id}", max(clone_min, 1), firsts)
+        flags = self._flags(con, t_task, True)
+        for then_action in self._ends(then, t_task, as_first=False):
+            self.order(gate, then_action, flags)
+        symmetrical = con.symmetrical if con.symmetrical is not None else True
+        if symmetrical and t_task in INVERSE:
+            self._link(then, INVERSE[t_task], first, "stop", Flag.IMPLIES_FIRST)
+        return True
 
     def _pair(self, con: Order, first: WRsc, f_task: str, then: WRsc, t_task: str,
               symmetrical: bool) -> None:
@@ -241,7 +282,8 @@ class Orderer:
                 if self._apply(edge):
                     changed = True
             for action in self.table.actions:
-                if action.pseudo and action.task in ("running", "stopped") and \
+                if action.pseudo and (action.task in ("running", "stopped")
+                                      or "needed" in action.meta) and \
                         self._aggregate(action):
                     changed = True
 
@@ -250,7 +292,9 @@ class Orderer:
         changed = False
         if flags & Flag.ANY_RUNNABLE:
             return False
-        if flags & Flag.IMPLIES_THEN and not first.optional and then.optional:
+        clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone")
+        if flags & Flag.IMPLIES_THEN and not first.optional and then.optional \
+                and not clone_summary:
             then.optional = False
             then.reason = then.reason or _describe("required", first)
             changed = True
@@ -292,7 +336,9 @@ class Orderer:
         firsts = [e.first for e in action.after if e.flags & Flag.ANY_RUNNABLE]
         if not firsts:
             return False
-        if action.rsc is not None and action.rsc.variant == "group":
+        if "needed" in action.meta:
+            runnable = sum(1 for f in firsts if f.runnable) >= int(action.meta["needed"])
+        elif action.rsc is not None and action.rsc.variant == "group":
             runnable = all(f.runnable for f in firsts)
         else:
             runnable = any(f.runnable for f in firsts)
@@ -313,5 +359,7 @@ def _task(action: str) -> str:
 
 
 def _describe(word: str, action: Action) -> str:
+    if action.rsc is None and action.node is None:
+        return f"{word} {action.task}"
     name = action.rsc.id if action.rsc is not None else (action.node.name if action.node else "")
     return f"{word} {name} {action.task}"
