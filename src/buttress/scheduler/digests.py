@@ -9,6 +9,7 @@ parameters changed (``op-restart-digest`` still matches over the parameters name
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 
@@ -30,7 +31,7 @@ def _escape(value: str) -> str:
 
 def digest(params: Mapping[str, str]) -> str:
     body = "".join(f' {name}="{_escape(params[name])}"' for name in sorted(params))
-    return hashlib.md5(f" <parameters{body}/>\n".encode()).hexdigest()  # noqa: S324
+    return hashlib.md5(f" <parameters{body}/>\n".encode()).hexdigest()
 
 
 def op_params(rsc: WRsc, op: HistoryOp) -> dict[str, str]:
@@ -46,10 +47,8 @@ def digest_params(params: Mapping[str, str], operations: tuple[Operation, ...], 
         for configured in operations:
             if configured.name == task and configured.interval_ms == interval_ms \
                     and configured.timeout:
-                try:
+                with contextlib.suppress(ValueError):
                     found["CRM_meta_timeout"] = str(parse_interval_ms(configured.timeout))
-                except ValueError:
-                    pass
     return found
 
 
