@@ -23,7 +23,7 @@ from buttress.daemon.records import DaemonKeys, NodeRecord, dumps
 from buttress.daemon.resources import fence_devices, fence_levels
 from buttress.fencing import Fencer, FencingResult
 from buttress.model import Cib
-from buttress.store import Compare, Delete, Put, Store
+from buttress.store import Compare, Delete, Op, Put, Store
 
 log = logging.getLogger("buttress.controller")
 
@@ -58,7 +58,8 @@ class FenceBook:
 
 
 async def fence_node(store: Store, keys: DaemonKeys, guard: list[Compare], cib: Cib,
-                     node: str, action: str, events: EventLog, by: str) -> FencingResult:
+                     node: str, action: str, events: EventLog, by: str,
+                     old_member: bytes | None = None) -> FencingResult:
     """Fence ``node`` and record the outcome (module docstring). Raises LostLeadership."""
     attributes = {}
     for configured in cib.configuration.nodes:
@@ -74,16 +75,24 @@ async def fence_node(store: Store, keys: DaemonKeys, guard: list[Compare], cib: 
     layout = keys.layout
     if result.ok:
         events.write("fence", node, ok=True, action=action)
-        cleared = await store.txn(
-            [*guard, Compare.absent(layout.member(node))],
-            [Put(keys.fencing(node), record),
-             Delete(layout.history_prefix(node), prefix=True),
-             Delete(layout.attributes_prefix(node), prefix=True),
-             Delete(keys.actions_prefix(node), prefix=True),
-             Put(keys.node(node), NodeRecord("down", "", time.time(),
-                                             {"fenced": True}).encode())])
-        if cleared.succeeded:
-            return result
+        member = layout.member(node)
+        clear: list[Op] = [Put(keys.fencing(node), record),
+                           Delete(layout.history_prefix(node), prefix=True),
+                           Delete(layout.attributes_prefix(node), prefix=True),
+                           Delete(keys.actions_prefix(node), prefix=True),
+                           Put(keys.node(node), NodeRecord("down", "", time.time(),
+                                                           {"fenced": True}).encode())]
+        # The fenced incarnation may still hold its membership key (its lease outlives
+        # it by up to a TTL): that key goes with the rest. A key of a NEW incarnation
+        # (it rebooted and joined already, erasing its own history) is left alone.
+        conditions = [[Compare.absent(member)]]
+        if old_member is not None:
+            conditions.append([Compare.value(member, "==", old_member)])
+            clear.append(Delete(member))
+        for condition in conditions:
+            cleared = await store.txn([*guard, *condition], clear)
+            if cleared.succeeded:
+                return result
     written = await store.txn(guard, [Put(keys.fencing(node), record)])
     if not written.succeeded:
         raise LostLeadership()

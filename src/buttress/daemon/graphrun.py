@@ -339,9 +339,10 @@ class TransitionRun:
             return False, f"retrying in {wait:.0f}s after earlier failures"
         if not self.still_leading():
             raise LostLeadership()
+        held = self.snap.member_kvs.get(node)
         result = await fence_node(self.store, self.keys, self.guard, self.cib, node,
                                   action.fence_action or "reboot", self.events,
-                                  self.leader_name)
+                                  self.leader_name, held.value if held else None)
         if result.ok:
             self.fence_book.succeeded(node)
             return True, result.reason
