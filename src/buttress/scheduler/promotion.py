@@ -34,6 +34,17 @@ def promotion_score(cluster: Cluster, inst: WRsc) -> int | None:
 
 
 def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
+    if clone.extra.get("promotion_blocked"):
+        return
+    if clone.extra.get("promotion_frozen"):
+        # keep what is promoted where it is promoted; promote nothing new
+        for inst in clone.children:
+            prims = inst.primitives()
+            if inst.assigned is not None and all(
+                    p.role == PROMOTED and inst.assigned in p.running_on for p in prims):
+                for prim in [*prims, inst]:
+                    prim.next_role = PROMOTED
+        return
     promoted_max = clone.extra["promoted_max"]
     node_max = clone.extra["promoted_node_max"]
     target = clone.meta.get("target-role", "Started").lower()

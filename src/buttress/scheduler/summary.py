@@ -66,15 +66,13 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     if not current:
         if target is None or start is None or start.optional:
             return []
-        role = _role_prefix(rsc, rsc.next_role)
         promote = table.get(rsc, "promote", target)
-        if promote is not None and not promote.optional and promote.runnable and \
-                start.runnable:
-            return [SummaryLine("Start", name, f"( {target.name} )")] if not role else [
-                SummaryLine("Start", name, f"( {role.strip()} {target.name} )")]
+        if promote is not None and not promote.optional and start.runnable:
+            return [SummaryLine("Promote", name, f"( Stopped -> Promoted {target.name} )",
+                                _due(_reason(promote), not promote.runnable))]
         if start.runnable:
-            return [SummaryLine("Start", name, f"( {role}{target.name} )")]
-        return [SummaryLine("Start", name, f"( {role}{target.name} )",
+            return [SummaryLine("Start", name, f"( {target.name} )")]
+        return [SummaryLine("Start", name, f"( {target.name} )",
                             _due(_reason(start), blocked=True))]
     if len(current) > 1:
         if target is None or start is None or rsc.blocked:

@@ -28,7 +28,8 @@ def apply_tickets(cluster: Cluster) -> None:
         policy = (con.loss_policy or "stop").lower()
         for rsc in (r for rid in ids for r in cluster.resolve(rid)):
             if role in ("master", "promoted"):
-                rsc.extra["promotion_blocked"] = True
+                frozen = policy == "freeze" and not granted
+                rsc.extra["promotion_frozen" if frozen else "promotion_blocked"] = True
                 continue
             # a standby ticket that is still granted stops its resources gracefully
             _revoke(cluster, rsc, "stop" if granted else policy)

@@ -62,6 +62,11 @@ class Cluster:
         rsc = self.by_id.get(ref)
         if rsc is not None and not rsc.is_clone_instance:
             return [rsc]
+        for top in self.resources:
+            # a constraint on a cloned primitive's own id means the clone
+            if top.variant == "clone" and top.children and any(
+                    p.extra.get("base_id") == ref for p in top.children[0].primitives()):
+                return [top] if top.children[0].variant == "primitive" else []
         for tag in self.cib.configuration.tags:
             if tag.id == ref:
                 found: list[WRsc] = []
