@@ -271,7 +271,7 @@ class Builder:
 def build_random_cluster(rng: random.Random) -> Cluster:
     n_ctrl = rng.choices([3, 2, 5], weights=[76, 14, 10])[0]
     n_comp = rng.choices([0, rng.randint(1, 3), rng.randint(4, 8), rng.randint(9, 20)],
-                         weights=[15, 55, 22, 8])[0]
+                         weights=[20, 55, 20, 5])[0]
     controllers = [f"controller-{i}" for i in range(1, n_ctrl + 1)]
     computes = [f"compute-{i}" for i in range(1, n_comp + 1)]
     loc_style = rng.choices(["exclusive", "ban"], weights=[80, 20])[0] if n_comp <= 3 \
@@ -424,7 +424,7 @@ def build_random_cluster(rng: random.Random) -> Cluster:
     if rng.random() < 0.3:
         b.colocate("openstack-keystone-clone", "haproxy-clone")
 
-    services_budget = rng.randint(1, 7) if n_comp < 9 else rng.randint(0, 2)
+    services_budget = rng.randint(1, 5) if n_comp < 9 else rng.randint(0, 2)
     for chain in rng.sample(CONTROLLER_CHAINS, rng.randint(1, len(CONTROLLER_CHAINS))):
         if services_budget <= 0:
             break
@@ -935,7 +935,7 @@ def main() -> int:
     parser.add_argument("which", choices=["random", "seed"])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--clusters", type=int, default=38)
+    parser.add_argument("--clusters", type=int, default=32)
     parser.add_argument("--per-cluster", type=int, default=4)
     args = parser.parse_args()
     if args.which == "random":
