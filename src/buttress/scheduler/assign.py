@@ -47,7 +47,7 @@ class Assigner:
             self.assign(coloc.primary)
             if coloc.primary.provisional:
                 continue
-            nodes = self._role_nodes(coloc.primary, coloc.primary_role)
+            nodes = self.role_nodes(coloc.primary, coloc.primary_role)
             if coloc.dependent_role == PROMOTED:
                 continue
             apply_to_weights(weights, coloc, self.nodes, nodes)
@@ -63,7 +63,7 @@ class Assigner:
                 weights = merged
         return weights
 
-    def _role_nodes(self, primary: WRsc, role: str | None) -> list[WNode]:
+    def role_nodes(self, primary: WRsc, role: str | None) -> list[WNode]:
         if role is None or primary.variant != "clone":
             return assigned_nodes(primary)
         nodes = []
