@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from buttress.model.constraints import Location
+from buttress.scheduler.remote import restrict_placement
 from buttress.scheduler.rules import RuleContext, evaluate
 from buttress.scheduler.unpack import Cluster, threshold
 from buttress.scheduler.working import WNode, WRsc
@@ -27,6 +28,8 @@ def apply_placement(cluster: Cluster) -> None:
     for rsc in list(cluster.by_id.values()):
         _apply_stickiness(cluster, rsc)
     _apply_health(cluster)
+    _apply_exclusive_discovery(cluster)
+    restrict_placement(cluster)
 
 
 def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:
@@ -60,6 +63,8 @@ def _apply_location(cluster: Cluster, rsc: WRsc, loc: Location) -> None:
         score = parse_score(loc.score)
         _add_score(rsc, node, score, role, discovery)
         return
+    if discovery == "exclusive":
+        rsc.extra.setdefault("exclusive_nodes", set())
     for rule in loc.rules:
         rule_role = _role_name(rule.role) or role
         for node in cluster.nodes:
@@ -89,6 +94,8 @@ def _role_name(role: str | None) -> str | None:
 def _add_score(rsc: WRsc, node: WNode, score: int, role: str | None, discovery: str) -> None:
     if discovery in ("never", "exclusive"):
         rsc.discovery[node.name] = discovery
+    if discovery == "exclusive":
+        rsc.extra.setdefault("exclusive_nodes", set()).add(node.name)
     if role == PROMOTED:
         promo: dict[str, int] = rsc.extra.setdefault("promotion_location", {})
         promo[node.name] = add(promo.get(node.name, 0), score)
@@ -222,3 +229,15 @@ def _apply_health(cluster: Cluster) -> None:
                 continue
             if node.name in rsc.allowed:
                 rsc.allowed[node.name] = add(rsc.allowed[node.name], score)
+
+
+def _apply_exclusive_discovery(cluster: Cluster) -> None:
+    """A resource with resource-discovery=exclusive runs only where such a constraint
+    matched."""
+    for rsc in cluster.by_id.values():
+        exclusive = rsc.extra.get("exclusive_nodes")
+        if exclusive is None:
+            continue
+        for node in cluster.nodes:
+            if node.name not in exclusive:
+                rsc.allowed[node.name] = -INFINITY

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.colocation import Coloc
+from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY, add, parse_score
 from buttress.state.history import PROMOTED, STOPPED
@@ -27,7 +27,7 @@ def promotion_score(cluster: Cluster, clone: WRsc, inst: WRsc,
         return None
     prims = inst.primitives()
     total = 0
-    promoted_here = all(p.role == PROMOTED and node in p.running_on for p in prims)
+    all(p.role == PROMOTED and node in p.running_on for p in prims)
     with_score = 0
     for prim in prims:
         base = prim.extra.get("base_id", prim.id)

@@ -99,7 +99,13 @@ def unpack(cib: Cib, now: int) -> Cluster:
     _unpack_nodes(cluster)
     for rsc in config.resources:
         cluster.resources.append(_build(cluster, rsc, None))
-    _unpack_history(cluster)
+    from buttress.scheduler.remote import add_missing_remote_nodes, settle_remote_nodes
+
+    add_missing_remote_nodes(cluster)
+    _unpack_history(cluster, remote=False)
+    settle_remote_nodes(cluster)
+    _unpack_history(cluster, remote=True)
+    _settle_roles(cluster)
     return cluster
 
 
@@ -116,7 +122,8 @@ def _unpack_nodes(cluster: Cluster) -> None:
     for index, node in enumerate(cib.configuration.nodes):
         if node.kind == "ping":
             continue
-        kind = "remote" if node.kind == "remote" or node.id in remote_ids else "member"
+        kind = "remote" if node.kind == "remote" or node.id in remote_ids \
+            or node.uname in remote_ids else "member"
         state = states.get(node.id) or states_by_uname.get(node.uname)
         wnode = WNode(name=node.uname, id=node.id, kind=kind, index=index)
         attrs = resolve_nvsets(node.attributes, ctx)
@@ -141,9 +148,7 @@ def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None
     node.shutdown = shutdown not in ("", "0")
     node.seen = state is not None
     if node.kind == "remote":
-        # remote connection state is decided once resources are known; assume up when the
-        # node has a status entry
-        node.online = state is not None
+        # decided from its connection resource once the history is read (remote.py)
         return
     startup_fencing = truthy(cluster.prop("startup-fencing", "true"))
     member = membership(state, cluster.fencing_enabled and (state is not None or startup_fencing),
@@ -238,20 +243,27 @@ def _settle_meta(cluster: Cluster, w: WRsc) -> None:
 # ---- history ----------------------------------------------------------------------------
 
 
-def _history_nodes(cluster: Cluster) -> list[tuple[WNode, NodeState]]:
+def _history_nodes(cluster: Cluster, remote: bool) -> list[tuple[WNode, NodeState]]:
+    """Nodes whose history counts: cluster nodes that are up or unclean; remote nodes whose
+    connection is up, or that are unclean (their resources need fencing)."""
     found = []
     for state in cluster.cib.status.nodes:
         node = cluster.node_by_name.get(state.uname) or next(
             (n for n in cluster.nodes if n.id == state.id), None)
-        if node is None:
+        if node is None or (node.kind == "remote") != remote:
             continue
-        if node.online or node.unclean or (node.kind == "remote" and node.seen):
+        if remote:
+            connected = node.remote_rsc is not None and bool(
+                cluster.by_id[node.remote_rsc].running_on)
+            if connected or node.unclean:
+                found.append((node, state))
+        elif node.online or node.unclean:
             found.append((node, state))
     return found
 
 
-def _unpack_history(cluster: Cluster) -> None:
-    for node, state in _history_nodes(cluster):
+def _unpack_history(cluster: Cluster, remote: bool) -> None:
+    for node, state in _history_nodes(cluster, remote):
         for lrm in state.history:
             rsc = _find_for_history(cluster, lrm.id, node)
             if rsc is None:
@@ -266,6 +278,9 @@ def _unpack_history(cluster: Cluster) -> None:
                 rsc.running_on.append(node)
                 if ROLE_ORDER[nh.role] > ROLE_ORDER.get(rsc.role, 0) or rsc.role == STOPPED:
                     rsc.role = nh.role
+
+
+def _settle_roles(cluster: Cluster) -> None:
     for rsc in cluster.by_id.values():
         if rsc.variant != "primitive":
             continue

@@ -1,0 +1,101 @@
+"""Remote nodes: compute nodes reached through an ``ocf:pacemaker:remote`` connection.
+
+A remote node exists for every connection resource (and every ``<node type="remote">``).
+Its state follows its connection: connected -> online; connection failed -> unclean
+("remote connection is unrecoverable"), so it is fenced before its resources run elsewhere;
+not connected yet -> available for placement, its resources start once the connection has.
+A connection never runs on a remote node, and neither does a fence device.
+"""
+
+from __future__ import annotations
+
+from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.working import WNode, WRsc
+from buttress.scores import INFINITY
+from buttress.timeutil import parse_interval_ms
+
+
+def is_connection(rsc: WRsc) -> bool:
+    return (rsc.variant == "primitive" and rsc.rsc_class == "ocf"
+            and rsc.provider == "pacemaker" and rsc.type == "remote")
+
+
+def connections(cluster: Cluster) -> dict[str, WRsc]:
+    """Remote node name -> its connection resource."""
+    found: dict[str, WRsc] = {}
+    for rsc in cluster.by_id.values():
+        if is_connection(rsc) and not rsc.is_clone_instance:
+            found[rsc.id] = rsc
+    return found
+
+
+def add_missing_remote_nodes(cluster: Cluster) -> None:
+    """Connection resources define remote nodes even without a ``<node>`` entry."""
+    for name in connections(cluster):
+        if name in cluster.node_by_name:
+            cluster.node_by_name[name].kind = "remote"
+            continue
+        node = WNode(name=name, id=name, kind="remote", index=len(cluster.nodes))
+        node.attrs = {"#uname": name, "#id": name, "#kind": "remote", "#is_dc": "false"}
+        state = next((s for s in cluster.cib.status.nodes if s.uname == name), None)
+        if state is not None:
+            node.attrs.update(state.attributes)
+        node.seen = state is not None
+        cluster.nodes.append(node)
+        cluster.node_by_name[name] = node
+
+
+def settle_remote_nodes(cluster: Cluster) -> None:
+    """Decide each remote node's state from its connection (after its history is read)."""
+    for name, conn in connections(cluster).items():
+        node = cluster.node_by_name.get(name)
+        if node is None or conn.orphan:
+            continue
+        node.remote_rsc = conn.id
+        # a connection that failed after it was up (not one that never started) loses the
+        # node: what ran there is in an unknown state until the node is fenced
+        failed = any(h.failure is not None and h.active
+                     and h.failure.op.operation not in ("start", "migrate_from")
+                     for h in conn.history.values())
+        disabled = conn.meta.get("target-role", "Started").lower() == "stopped"
+        if conn.running_on and failed:
+            node.online = False
+            node.unclean = True
+            node.fence_reason = "remote connection is unrecoverable"
+            _hold_reconnect(cluster, conn)
+        elif conn.running_on:
+            node.online = not disabled
+        else:
+            node.online = not disabled and conn.managed
+        node.standby = node.standby or node.attrs.get("standby", "").lower() in ("on", "true")
+
+
+def _hold_reconnect(cluster: Cluster, conn: WRsc) -> None:
+    """A failed connection with reconnect_interval waits that long before reconnecting."""
+    text = conn.params.get("reconnect_interval")
+    if not text:
+        return
+    try:
+        wait_s = parse_interval_ms(text) // 1000
+    except ValueError:
+        return
+    failed_at = max((h.failure.op.last_rc_change for h in conn.history.values()
+                     if h.failure is not None), default=0)
+    if failed_at and cluster.now < failed_at + wait_s:
+        conn.extra["reconnect_hold"] = True
+
+
+def restrict_placement(cluster: Cluster) -> None:
+    """Connections and fence devices run on cluster nodes only; a held connection nowhere."""
+    remote_names = [n.name for n in cluster.nodes if n.kind == "remote"]
+    if not remote_names:
+        return
+    for rsc in cluster.by_id.values():
+        if rsc.variant != "primitive":
+            continue
+        if is_connection(rsc) or rsc.rsc_class == "stonith":
+            for name in remote_names:
+                rsc.allowed[name] = -INFINITY
+        if rsc.extra.get("reconnect_hold"):
+            for node in cluster.nodes:
+                rsc.allowed[node.name] = -INFINITY
