@@ -16,7 +16,7 @@ import itertools
 from buttress.model.constraints import Order
 from buttress.scheduler.actions import ActionTable
 from buttress.scheduler.unpack import Cluster
-from buttress.scheduler.working import Action, Ordering, WRsc
+from buttress.scheduler.working import Action, Ordering, WNode, WRsc
 from buttress.scores import parse_score
 
 
@@ -254,21 +254,36 @@ class Orderer:
         interleave = (first.variant == "clone" and then.variant == "clone"
                       and bool(then.extra.get("interleave")))
         if interleave:
-            for f_inst in first.children:
-                node = f_inst.assigned or (f_inst.primitives()[0].running_on[0]
-                                           if f_inst.primitives()[0].running_on else None)
-                for t_inst in then.children:
-                    t_node = t_inst.assigned or (t_inst.primitives()[0].running_on[0]
-                                                 if t_inst.primitives()[0].running_on else None)
-                    if node is None or t_node is not node:
-                        continue
-                    for a in self._ends(f_inst, f_task, as_first=True):
-                        for b in self._ends(t_inst, t_task, as_first=False):
-                            self.order(a, b, flags)
+            self._interleave(first, f_task, then, t_task, flags)
             return
         for a in self._ends(first, f_task, as_first=True):
             for b in self._ends(then, t_task, as_first=False):
                 self.order(a, b, flags)
+
+    def _interleave(self, first: WRsc, f_task: str, then: WRsc, t_task: str,
+                    flags: int) -> None:
+        """Each instance of ``then`` is ordered after the instance of ``first`` on its node.
+
+        Where that instance will not do ``f_task`` there (it is not promoted there, or there
+        is no instance there at all), the order is against an action that cannot run, so a
+        mandatory order blocks the dependent instance.
+        """
+        for t_inst in then.children:
+            t_node = _where(t_inst)
+            if t_node is None:
+                continue
+            f_inst = next((f for f in first.children if f.assigned is t_node), None) or next(
+                (f for f in first.children if _where(f) is t_node), None)
+            firsts = self._ends(f_inst, f_task, as_first=True) if f_inst is not None else []
+            if not firsts:
+                holder = (f_inst.primitives()[0] if f_inst is not None
+                          else first.children[0].primitives()[0] if first.children else None)
+                if holder is None:
+                    continue
+                firsts = [self.table.make(holder, f_task, None, optional=True)]
+            for a in firsts:
+                for b in self._ends(t_inst, t_task, as_first=False):
+                    self.order(a, b, flags)
 
     # ---- propagation ------------------------------------------------------------------
 
@@ -363,3 +378,13 @@ def _describe(word: str, action: Action) -> str:
         return f"{word} {action.task}"
     name = action.rsc.id if action.rsc is not None else (action.node.name if action.node else "")
     return f"{word} {name} {action.task}"
+
+
+def _where(inst: WRsc) -> WNode | None:
+    """Where a clone instance is going to be, else where it is."""
+    if inst.assigned is not None:
+        return inst.assigned
+    for prim in inst.primitives():
+        if prim.running_on:
+            return prim.running_on[0]
+    return None
