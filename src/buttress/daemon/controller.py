@@ -57,6 +57,7 @@ from buttress.store import (
     Store,
     StoreError,
 )
+from buttress.transition.graph import Transition
 
 log = logging.getLogger("buttress.controller")
 
@@ -222,14 +223,16 @@ class Controller:
             transition = schedule(cib, int(time.time()))
         except ButtressError as error:
             return f"cannot schedule: {error}", False
-        real = [a for a in transition.actions if not a.pseudo]
+        known = redundant_probes(snap, transition)
+        real = [a for a in transition.actions if not a.pseudo and a.id not in known]
         if not real:
             online = len(snap.members)
             total = len(cib.configuration.nodes)
             return f"no change needed: {online} of {total} nodes online", False
         number = int(str(snap.transition.get("number", 0) or 0)) + 1
         run = TransitionRun(self.store, self.keys, self.guard, number, transition, snap, cib,
-                            self.events, self.fence_book, self.name, self.still_leading)
+                            self.events, self.fence_book, self.name, self.still_leading,
+                            already_done=known)
         self._run = run
         try:
             result = await run.run()
@@ -257,3 +260,20 @@ class Controller:
             if not written.succeeded:
                 raise LostLeadership()
         return live
+
+
+def redundant_probes(snap: Snapshot, transition: Transition) -> set[int]:
+    """Probes of a resource the node has already probed (its history holds a ``monitor_0``).
+
+    The scheduler may ask for one probe per anonymous clone instance on a node although
+    the node keeps one history for the resource (``lrm_id``); the node has already said
+    what runs there, so these probes are done without running them again.
+    """
+    found = set()
+    for action in transition.actions:
+        if action.task != "monitor" or action.interval_ms != 0 or action.node is None:
+            continue
+        rsc = action.lrm_id or action.resource or ""
+        if "monitor_0" in snap.history.get(action.node, {}).get(rsc, {}):
+            found.add(action.id)
+    return found

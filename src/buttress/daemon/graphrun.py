@@ -99,7 +99,8 @@ class TransitionRun:
     def __init__(self, store: Store, keys: DaemonKeys, guard: list[Compare], number: int,
                  transition: Transition, snap: Snapshot, cib: Cib, events: EventLog,
                  fence_book: FenceBook, leader_name: str,
-                 still_leading: Callable[[], bool]) -> None:
+                 still_leading: Callable[[], bool],
+                 already_done: set[int] | None = None) -> None:
         self.store = store
         self.keys = keys
         self.guard = guard
@@ -113,7 +114,7 @@ class TransitionRun:
         self.still_leading = still_leading
         self.result = RunResult(number, len(transition.actions))
         self._wake = asyncio.Event()
-        self._done: set[int] = set()
+        self._done: set[int] = set(already_done or ())
         self._dispatched: dict[str, _Dispatched] = {}
         self._same_op: dict[tuple[str, str, str], list[int]] = {}
         self._settled: list[tuple[str, HistoryEntry | None]] = []
@@ -180,7 +181,7 @@ class TransitionRun:
     async def run(self) -> RunResult:
         began = time.monotonic()
         await self._record("running")
-        pending = {a.id: a for a in self.transition.actions}
+        pending = {a.id: a for a in self.transition.actions if a.id not in self._done}
         try:
             while True:
                 if not self.still_leading():
