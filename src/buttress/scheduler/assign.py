@@ -29,6 +29,12 @@ class Assigner:
             self.with_this.setdefault(id(coloc.primary), []).append(coloc)
 
     def run(self) -> None:
+        # remote connections first: whether a remote node is usable depends on them
+        from buttress.scheduler.remote import is_connection
+
+        for rsc in self.cluster.resources:
+            if is_connection(rsc):
+                self.assign(rsc)
         for rsc in self.cluster.resources:
             self.assign(rsc)
 
@@ -108,24 +114,19 @@ class Assigner:
 
     def _choose(self, rsc: WRsc, weights: dict[str, int], limit: dict[str, int] | None = None,
                 current: WNode | None = None) -> WNode | None:
+        """The best node: highest score, then fewest resources assigned so far, then the
+        node the resource runs on now, then the node name."""
         best: WNode | None = None
-        best_key: tuple[int, int, int] | None = None
+        best_key: tuple[int, int, int, str] | None = None
         for name, weight in weights.items():
             node = self.nodes.get(name)
             if node is None or weight < 0 or not node.can_run():
                 continue
             if limit is not None and limit.get(name, 0) <= 0:
                 continue
-            key = (-weight, node.count, node.index)
+            key = (-weight, node.count, 0 if node is current else 1, node.name)
             if best_key is None or key < best_key:
                 best, best_key = node, key
-        if best is None or best_key is None:
-            return None
-        if current is not None and current is not best:
-            cur_weight = weights.get(current.name)
-            if cur_weight is not None and -cur_weight == best_key[0] and current.can_run() \
-                    and (limit is None or limit.get(current.name, 0) > 0):
-                return current
         return best
 
     def _set(self, rsc: WRsc, node: WNode | None, role: str = STARTED) -> None:
@@ -175,7 +176,7 @@ class Assigner:
         if self._stopped_by_config(rsc) or rsc.orphan or rsc.extra.get("unsupported"):
             self._set(rsc, None)
             return
-        node = self._choose(rsc, weights)
+        node = self._choose(rsc, weights, current=self._current(rsc))
         rsc.extra["weights"] = weights
         self._set(rsc, node, _target_role(rsc))
 
@@ -183,7 +184,7 @@ class Assigner:
         weights = self._weights_with_colocations(group, self._group_weights(group))
         node = None
         if not self._stopped_by_config(group):
-            node = self._choose(group, weights)
+            node = self._choose(group, weights, current=self._current(group))
         group.extra["weights"] = weights
         self._place_group(group, node)
 
