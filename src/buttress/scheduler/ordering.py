@@ -31,6 +31,7 @@ class Flag(enum.IntFlag):
 
 
 MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
+BLOCKING = Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED | Flag.ANY_RUNNABLE
 
 INVERSE = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote",
            "running": "stopped", "stopped": "running", "promoted": "demoted",
@@ -256,6 +257,10 @@ class Orderer:
         if interleave:
             self._interleave(first, f_task, then, t_task, flags)
             return
+        if then.variant == "clone":
+            # one instance stopping does not make the whole clone stop, so it does not force
+            # what is ordered after the clone (and so stops before it) to stop either
+            flags &= ~Flag.IMPLIES_FIRST
         for a in self._ends(first, f_task, as_first=True):
             for b in self._ends(then, t_task, as_first=False):
                 self.order(a, b, flags)
@@ -293,17 +298,24 @@ class Orderer:
         while changed and rounds < 1000:
             changed = False
             rounds += 1
-            for edge in self.orderings:
-                if self._apply(edge):
-                    changed = True
+            # an action's most recently added ordering is looked at first for what it
+            # requires, so that its reason wins when several orderings require the action;
+            # what blocks it is looked at in the order the orderings were added
+            for action in self.table.actions:
+                for edge in action.after:
+                    if self._apply(edge, BLOCKING):
+                        changed = True
+                for edge in reversed(action.after):
+                    if self._apply(edge, ~BLOCKING):
+                        changed = True
             for action in self.table.actions:
                 if action.pseudo and (action.task in ("running", "stopped")
                                       or "needed" in action.meta) and \
                         self._aggregate(action):
                     changed = True
 
-    def _apply(self, edge: Ordering) -> bool:
-        first, then, flags = edge.first, edge.then, edge.flags
+    def _apply(self, edge: Ordering, mask: int) -> bool:
+        first, then, flags = edge.first, edge.then, edge.flags & mask
         changed = False
         if flags & Flag.ANY_RUNNABLE:
             return False
