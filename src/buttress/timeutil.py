@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _UNITS_MS = {"ms": 1, "msec": 1, "us": 0.001, "usec": 0.001, "s": 1000, "sec": 1000,
              "m": 60_000, "min": 60_000, "h": 3_600_000, "hr": 3_600_000, "": 1000}
@@ -54,9 +54,9 @@ def parse_iso_datetime(text: str) -> int:
     year, month = int(m.group(1)), int(m.group(2))
     if m.group(3) is None:
         # ordinal date YYYY-DDD
-        dt = datetime(year, 1, 1, tzinfo=timezone.utc) + timedelta(days=month - 1)
+        dt = datetime(year, 1, 1, tzinfo=UTC) + timedelta(days=month - 1)
     else:
-        dt = datetime(year, month, int(m.group(3)), tzinfo=timezone.utc)
+        dt = datetime(year, month, int(m.group(3)), tzinfo=UTC)
     dt = dt.replace(hour=int(m.group(4) or 0), minute=int(m.group(5) or 0),
                     second=int(m.group(6) or 0))
     offset = m.group(7)
