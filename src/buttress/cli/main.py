@@ -10,12 +10,16 @@ import sys
 from collections.abc import Callable, Sequence
 
 from buttress import __version__
+from buttress.cli.daemons import COMMANDS as DAEMON_COMMANDS
 from buttress.errors import ButtressError
 
 USAGE = """usage: buttress [-f CIB_FILE] COMMAND ...
 
 commands:
   simulate     compute what the cluster would do, as crm_simulate does
+  agent        run a node agent (and a controller candidate) against etcd
+  controller   run a stand-alone controller candidate
+  sandbox      start, inspect, break and stop a local test cluster
   resource, constraint, stonith, property, node, cluster, status, config
                pcs-compatible configuration commands (-f FILE works offline on a CIB file)
   --version    print the version
@@ -36,8 +40,7 @@ def _pcs(argv: list[str]) -> int:
     return pcs_main(argv)
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {
-    "simulate": _simulate, **__import__("buttress.cli.daemons").cli.daemons.COMMANDS}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"simulate": _simulate, **DAEMON_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
