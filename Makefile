@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 sysdeps:
 	bash scripts/install-system-deps.sh
 
-demo: $(STAMP)
+demo: $(STAMP) sysdeps
+	bash scripts/demo-simulate.sh
 	bash scripts/demo.sh
 
 test: $(STAMP) sysdeps
