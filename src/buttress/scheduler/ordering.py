@@ -280,6 +280,8 @@ class Orderer:
             f_inst = next((f for f in first.children if f.assigned is t_node), None) or next(
                 (f for f in first.children if _where(f) is t_node), None)
             firsts = self._ends(f_inst, f_task, as_first=True) if f_inst is not None else []
+            if not firsts and f_task not in ("start", "promote"):
+                continue
             if not firsts:
                 holder = (f_inst.primitives()[0] if f_inst is not None
                           else first.children[0].primitives()[0] if first.children else None)
