@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 from buttress.scheduler.colocation import (
@@ -11,6 +12,14 @@ from buttress.scheduler.colocation import (
     merge_scaled,
 )
 from buttress.scheduler.unpack import Cluster
+from buttress.scheduler.utilization import (
+    consume,
+    fits,
+    more_free,
+    needs,
+    strategy,
+    unpack_utilization,
+)
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY, add
 from buttress.state.history import PROMOTED, STARTED, STOPPED, UNPROMOTED
@@ -22,6 +31,9 @@ class Assigner:
     def __init__(self, cluster: Cluster, colocs: list[Coloc]) -> None:
         self.cluster = cluster
         self.nodes = cluster.node_by_name
+        self.strategy = strategy(cluster)
+        if self.strategy != "default":
+            unpack_utilization(cluster)
         self.this_with: dict[int, list[Coloc]] = {}
         self.with_this: dict[int, list[Coloc]] = {}
         for coloc in colocs:
@@ -114,20 +126,39 @@ class Assigner:
 
     def _choose(self, rsc: WRsc, weights: dict[str, int], limit: dict[str, int] | None = None,
                 current: WNode | None = None) -> WNode | None:
-        """The best node: highest score, then fewest resources assigned so far, then the
-        node the resource runs on now, then the node name."""
-        best: WNode | None = None
-        best_key: tuple[int, int, int, str] | None = None
+        """The best node: highest score, then (by placement strategy) most free capacity,
+        then fewest resources assigned so far, then the node the resource runs on now,
+        then the node name."""
+        placement = self.strategy
+        want = needs(rsc) if placement != "default" else {}
+        candidates: list[tuple[int, WNode]] = []
         for name, weight in weights.items():
             node = self.nodes.get(name)
             if node is None or weight < 0 or not node.can_run():
                 continue
             if limit is not None and limit.get(name, 0) <= 0:
                 continue
-            key = (-weight, node.count, 0 if node is current else 1, node.name)
-            if best_key is None or key < best_key:
-                best, best_key = node, key
-        return best
+            if want and not fits(node, want):
+                continue
+            candidates.append((weight, node))
+        if not candidates:
+            return None
+
+        def order(a: tuple[int, WNode], b: tuple[int, WNode]) -> int:
+            (wa, na), (wb, nb) = a, b
+            if wa != wb:
+                return -1 if wa > wb else 1
+            if placement == "balanced":
+                capacity = more_free(na, nb)
+                if capacity:
+                    return capacity
+            if placement != "minimal" and na.count != nb.count:
+                return -1 if na.count < nb.count else 1
+            if (na is current) != (nb is current):
+                return -1 if na is current else 1
+            return -1 if na.name < nb.name else (1 if na.name > nb.name else 0)
+
+        return min(candidates, key=functools.cmp_to_key(order))[1]
 
     def _set(self, rsc: WRsc, node: WNode | None, role: str = STARTED) -> None:
         rsc.provisional = False
@@ -137,6 +168,8 @@ class Assigner:
         else:
             rsc.next_role = role
             node.count += 1
+            if self.strategy != "default" and rsc.variant == "primitive":
+                consume(node, rsc)
 
     # ---- variants ---------------------------------------------------------------------
 

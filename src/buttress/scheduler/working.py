@@ -31,6 +31,7 @@ class WNode:
     attrs: dict[str, str] = field(default_factory=dict)
     count: int = 0
     utilization: dict[str, int] = field(default_factory=dict)
+    extra_free: dict[str, int] = field(default_factory=dict)
     remote_rsc: str | None = None
     seen: bool = False
 
