@@ -65,6 +65,12 @@ def settle_remote_nodes(cluster: Cluster) -> None:
             _hold_reconnect(cluster, conn)
         elif conn.running_on:
             node.online = not disabled
+        elif _runs_something(cluster, name):
+            # its connection is gone while the node's own status says it runs resources:
+            # only fencing makes them safe to start elsewhere
+            node.online = False
+            node.unclean = True
+            node.fence_reason = "resources are active but connection is unrecoverable"
         else:
             node.online = not disabled and conn.managed
         node.standby = node.standby or node.attrs.get("standby", "").lower() in ("on", "true")
@@ -99,3 +105,12 @@ def restrict_placement(cluster: Cluster) -> None:
         if rsc.extra.get("reconnect_hold"):
             for node in cluster.nodes:
                 rsc.allowed[node.name] = -INFINITY
+
+
+def _runs_something(cluster: Cluster, name: str) -> bool:
+    from buttress.state.history import replay
+
+    for state in cluster.cib.status.nodes:
+        if state.uname == name and state.remote_node:
+            return any(replay(lrm.ops).active for lrm in state.history)
+    return False

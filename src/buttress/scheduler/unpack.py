@@ -148,7 +148,9 @@ def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None
     node.shutdown = shutdown not in ("", "0")
     node.seen = state is not None
     if node.kind == "remote":
-        # decided from its connection resource once the history is read (remote.py)
+        # up when it has a status entry; a node with a connection resource is decided from
+        # that connection once the history is read (remote.py)
+        node.online = state is not None
         return
     startup_fencing = truthy(cluster.prop("startup-fencing", "true"))
     member = membership(state, cluster.fencing_enabled and (state is not None or startup_fencing),
@@ -253,8 +255,8 @@ def _history_nodes(cluster: Cluster, remote: bool) -> list[tuple[WNode, NodeStat
         if node is None or (node.kind == "remote") != remote:
             continue
         if remote:
-            connected = node.remote_rsc is not None and bool(
-                cluster.by_id[node.remote_rsc].running_on)
+            connected = bool(cluster.by_id[node.remote_rsc].running_on) \
+                if node.remote_rsc is not None else node.online
             if connected or node.unclean:
                 found.append((node, state))
         elif node.online or node.unclean:
