@@ -24,7 +24,7 @@ def test_missing_agent_fails_visibly_and_blocks_only_its_dependents(
         sandbox_factory: SandboxFactory, capsys: pytest.CaptureFixture[str]) -> None:
     order = '<rsc_order id="broken-first" first="broken" then="dependent" kind="Mandatory"/>'
     sb = sandbox_factory(cib(BROKEN + dummy("dependent") + dummy("independent"), order))
-    snap = sb.wait_stable(30)
+    snap = sb.wait_stable(90)
     assert active_on(snap, "broken") == [] and active_on(snap, "dependent") == []
     assert len(active_on(snap, "independent")) == 1
     failures = [f for f in sb.summary()["failures"] if f["resource"] == "broken"]

@@ -79,7 +79,7 @@ def test_cluster_recovers_after_an_etcd_restart(sandbox_factory: SandboxFactory)
     state = sb.node_dir(home) / "run" / "varrun" / "Dummy-web.state"
     state.unlink()
     sb.wait_for(lambda s: s.attributes.get(home, {}).get("fail-count-web#monitor_1000")
-                and len(active_on(s, "web")) == 1 and state.exists() and not s.queued, 30,
+                and len(active_on(s, "web")) == 1 and state.exists() and not s.queued, 90,
                 "web repaired after the etcd restart")
     assert snap.revision > before.revision
     assert_safe(sb)
@@ -92,7 +92,7 @@ def test_partitioned_node_stops_its_resources_is_fenced_and_they_run_once(
     cut_at = time.time()
     sb.partition(victim)
     snap = sb.wait_for(lambda s: s.fencing.get(victim, {}).get("ok") is True
-                       and runs_once("web", avoid=victim)(s), 40,
+                       and runs_once("web", avoid=victim)(s), 90,
                        f"{victim} fenced and web running elsewhere")
     events = sb.events()
     selfstop = first(events, kind="selfstop", node=victim)

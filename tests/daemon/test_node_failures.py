@@ -27,13 +27,13 @@ def test_killed_node_is_fenced_and_its_services_run_elsewhere(
     sb.kill(victim)
 
     snap = sb.wait_for(lambda s: s.fencing.get(victim, {}).get("ok") is True
-                       and runs_once("web", avoid=victim)(s), 30,
+                       and runs_once("web", avoid=victim)(s), 90,
                        f"{victim} fenced and web running elsewhere")
     assert snap.fencing[victim]["reason"] == f"fenced by fence-{victim}"
     assert "password" not in str(snap.fencing[victim])
     # the power cycle restarted the node's agent: it rejoins with nothing running
-    sb.wait_for(lambda s: all(n in s.members for n in sb.nodes), 30, f"{victim} to rejoin")
-    snap = sb.wait_stable(30)
+    sb.wait_for(lambda s: all(n in s.members for n in sb.nodes), 90, f"{victim} to rejoin")
+    snap = sb.wait_stable(90)
     assert len(active_on(snap, "web")) == 1 and len(active_on(snap, "api")) == 1
     events = sb.events()
     fence = first(events, kind="fence", node=victim)
@@ -56,12 +56,12 @@ def test_monitor_failure_restarts_in_place_then_migration_threshold_moves(
     state.unlink()  # the service dies behind the cluster's back
     snap = sb.wait_for(lambda s: s.attributes.get(home, {}).get(
         "fail-count-web#monitor_1000") == "1" and active_on(s, "web") == [home]
-        and state.exists() and not s.queued, 30, "web restarted in place")
+        and state.exists() and not s.queued, 90, "web restarted in place")
     starts = [e for e in sb.events() if e["kind"] == "start" and e["rsc"] == "web"]
     assert [e["node"] for e in starts] == [home, home]
 
     state.unlink()  # second failure reaches migration-threshold=2: web must move
-    snap = sb.wait_for(runs_once("web", avoid=home), 30, "web moved away")
+    snap = sb.wait_for(runs_once("web", avoid=home), 90, "web moved away")
     assert snap.attributes[home]["fail-count-web#monitor_1000"] == "2"
     assert not state.exists()
     assert_safe(sb)
@@ -78,7 +78,7 @@ def test_failed_stop_fences_the_node_before_recovery(sandbox_factory: SandboxFac
     sb.load_config(cib(fault, constraints=f'<rsc_location id="ban" rsc="fragile" '
                                          f'node="{home}" score="-INFINITY"/>'))
     snap = sb.wait_for(lambda s: s.fencing.get(home, {}).get("ok") is True
-                       and runs_once("fragile", avoid=home)(s), 40,
+                       and runs_once("fragile", avoid=home)(s), 90,
                        f"{home} fenced after the failed stop, fragile elsewhere")
     events = sb.events()
     failed_stop = first(events, kind="stop", node=home, rsc="fragile")
