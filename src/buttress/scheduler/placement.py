@@ -68,7 +68,8 @@ def _apply_location(cluster: Cluster, rsc: WRsc, loc: Location) -> None:
     for rule in loc.rules:
         rule_role = _role_name(rule.role) or role
         for node in cluster.nodes:
-            ctx = RuleContext(now=cluster.now, node_attrs=node.attrs)
+            ctx = RuleContext(now=cluster.now, node_attrs=node.attrs, rsc_params=_params(rsc),
+                              rsc_meta=rsc.meta)
             if not evaluate(rule, ctx):
                 if discovery == "exclusive":
                     rsc.discovery.setdefault(node.name, "never")
@@ -241,3 +242,9 @@ def _apply_exclusive_discovery(cluster: Cluster) -> None:
         for node in cluster.nodes:
             if node.name not in exclusive:
                 rsc.allowed[node.name] = -INFINITY
+
+
+def _params(rsc: WRsc) -> dict[str, str]:
+    """Instance attributes a rule's value-source=param reads (a collective's first member's)."""
+    prims = rsc.primitives()
+    return prims[0].params if prims else {}

@@ -30,6 +30,8 @@ class RuleContext:
     op_name: str | None = None
     op_interval_ms: int | None = None
     role: str | None = None
+    rsc_params: Mapping[str, str] = field(default_factory=dict)
+    rsc_meta: Mapping[str, str] = field(default_factory=dict)
 
 
 def evaluate(rule: Rule, ctx: RuleContext) -> bool:
@@ -91,6 +93,16 @@ def _expression(expr: Expression, ctx: RuleContext) -> bool:
     if actual is None or expr.value is None:
         return op == "ne" and (actual is None) != (expr.value is None)
     wanted = expr.value
+    if expr.value_source == "param":
+        found = ctx.rsc_params.get(wanted)
+        if found is None:
+            return False
+        wanted = found
+    elif expr.value_source == "meta":
+        found = ctx.rsc_meta.get(wanted)
+        if found is None:
+            return False
+        wanted = found
     vtype = expr.value_type
     if vtype is None:
         vtype = "number" if (_number(actual) is not None and _number(wanted) is not None

@@ -284,6 +284,9 @@ def _unpack_history(cluster: Cluster, remote: bool) -> None:
 
 def _settle_roles(cluster: Cluster) -> None:
     for rsc in cluster.by_id.values():
+        if rsc.variant == "primitive" and any(n.maintenance for n in rsc.running_on):
+            # what runs on a node in maintenance is left alone there
+            rsc.managed = False
         if rsc.variant != "primitive":
             continue
         if rsc.role == UNKNOWN:
