@@ -21,38 +21,44 @@ def apply_tickets(cluster: Cluster) -> None:
         standby = state is not None and state.standby
         if granted and not standby:
             continue
-        ids = [con.rsc] if con.rsc else []
+        targets: list[tuple[str | None, str | None]] = [(con.rsc, con.rsc_role)]
         for rset in con.sets:
-            ids.extend(rset.resources)
-        role = (con.rsc_role or "").lower()
+            targets.extend((rid, rset.role or con.rsc_role) for rid in rset.resources)
         policy = (con.loss_policy or "stop").lower()
-        for rsc in (r for rid in ids for r in cluster.resolve(rid)):
-            if role in ("master", "promoted"):
-                frozen = policy == "freeze" and not granted
-                rsc.extra["promotion_frozen" if frozen else "promotion_blocked"] = True
-                continue
-            # a standby ticket that is still granted stops its resources gracefully
-            _revoke(cluster, rsc, "stop" if granted else policy)
+        for rid, role in targets:
+            promoted_only = (role or "").lower() in ("master", "promoted")
+            # a standby ticket that is still granted gives its role up gracefully
+            effective = ("demote" if promoted_only else "stop") if granted else policy
+            for rsc in cluster.resolve(rid):
+                _revoke(cluster, rsc, effective, promoted_only)
 
 
-def _revoke(cluster: Cluster, rsc: WRsc, policy: str) -> None:
+def _revoke(cluster: Cluster, rsc: WRsc, policy: str, promoted_only: bool) -> None:
+    """Apply a lost ticket's policy to ``rsc`` (``promoted_only``: the ticket guards only
+    its Promoted role)."""
     prims = rsc.primitives()
     active = [n for p in prims for n in p.running_on]
-    if policy == "freeze" and active:
-        for prim in prims:
-            if prim.running_on:
-                prim.managed = False
-                prim.extra["frozen"] = True
+    promoted = [n for p in prims if p.role == PROMOTED for n in p.running_on]
+    if policy == "freeze":
+        if promoted_only:
+            rsc.extra["promotion_frozen"] = True
+            return
+        if active:
+            for prim in prims:
+                if prim.running_on:
+                    prim.managed = False
+                    prim.extra["frozen"] = True
+            return
+    if policy == "demote" and promoted_only:
+        rsc.extra["promotion_blocked"] = True
         return
     if policy == "fence":
-        for node in active:
+        for node in promoted if promoted_only else active:
             if not node.unclean:
                 node.unclean = True
                 node.fence_reason = "deadman ticket was lost"
-    if policy == "demote" and any(p.role == PROMOTED for p in prims):
-        rsc.extra["promotion_blocked"] = True
-        return
-    for name in list(rsc.allowed):
-        rsc.allowed[name] = -INFINITY
+        if promoted_only:
+            rsc.extra["promotion_blocked"] = True
+            return
     for node in cluster.nodes:
         rsc.allowed[node.name] = -INFINITY
