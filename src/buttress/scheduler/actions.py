@@ -122,6 +122,12 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         elif rsc.role == PROMOTED and active_here and rsc.next_role == UNPROMOTED:
             table.make(rsc, "demote", target, optional=False)
         _monitors(table, rsc, target, start)
+        if len(current) == 1 and current[0] is not target and migratable(rsc, current[0]):
+            # a live migration: what is ordered around this resource need not restart
+            start.meta["migrating"] = "1"
+            stop_there = table.get(rsc, "stop", current[0])
+            if stop_there is not None:
+                stop_there.meta["migrating"] = "1"
     else:
         # a resource that is not placed still has a start, which can never run: what is
         # ordered after it cannot start either
@@ -203,3 +209,13 @@ def _discovery_blocked(rsc: WRsc, node: WNode) -> bool:
 def _collective_actions(table: ActionTable, rsc: WRsc) -> None:
     for task in ("start", "running", "stop", "stopped"):
         table.make(rsc, task, None, optional=True, pseudo=True)
+
+
+def migratable(rsc: WRsc, source: WNode) -> bool:
+    """A move that can be a live migration: allow-migrate, a healthy primitive leaving a
+    clean, online node."""
+    if rsc.meta.get("allow-migrate", "false").lower() not in ("true", "yes", "1", "on"):
+        return False
+    if rsc.clone_parent() is not None or rsc.failed:
+        return False
+    return source.online and not source.unclean

@@ -322,12 +322,14 @@ class Orderer:
         if flags & Flag.ANY_RUNNABLE:
             return False
         clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone")
+        migrating = "migrating" in first.meta or "migrating" in then.meta
         if flags & Flag.IMPLIES_THEN and not first.optional and then.optional \
-                and not clone_summary:
+                and not clone_summary and not migrating:
             then.optional = False
             then.reason = then.reason or _describe("required", first)
             changed = True
-        if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional:
+        if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional \
+                and not migrating:
             first.optional = False
             first.reason = first.reason or _describe("required", then)
             changed = True

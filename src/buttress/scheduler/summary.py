@@ -133,10 +133,6 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
 
 
 def _migratable(rsc: WRsc, source: WNode, table: ActionTable) -> bool:
-    """A move that can be a live migration: allow-migrate, a clean source, no restart."""
-    if rsc.meta.get("allow-migrate", "false").lower() not in ("true", "yes", "1", "on"):
-        return False
-    if rsc.clone_parent() is not None or not source.online or source.unclean:
-        return False
     stop = table.get(rsc, "stop", source)
-    return stop is not None and stop.runnable and not stop.pseudo
+    return stop is not None and stop.runnable and not stop.pseudo \
+        and stop.meta.get("migrating") == "1"
