@@ -51,9 +51,8 @@ def create_actions(cluster: Cluster, table: ActionTable) -> None:
 
 
 def _fencing(cluster: Cluster, table: ActionTable) -> None:
-    # the DC is fenced last: it runs the fencing of the others
-    dc = cluster.dc
-    for node in sorted(cluster.nodes, key=lambda n: dc is not None and dc in (n.id, n.name)):
+    # Pacemaker lists (and issues) fencing in reverse node order
+    for node in reversed(cluster.nodes):
         if not node.unclean:
             continue
         if node.kind == "remote" and not node.fence_reason:
