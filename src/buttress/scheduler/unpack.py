@@ -246,8 +246,8 @@ def _settle_meta(cluster: Cluster, w: WRsc) -> None:
 
 
 def _history_nodes(cluster: Cluster, remote: bool) -> list[tuple[WNode, NodeState]]:
-    """Nodes whose history counts: cluster nodes that are up or unclean; remote nodes whose
-    connection is up, or that are unclean (their resources need fencing)."""
+    """Nodes whose history counts: nodes that are up (a remote node whose connection can be
+    re-established keeps what it runs) or unclean (their resources need fencing)."""
     found = []
     for state in cluster.cib.status.nodes:
         node = cluster.node_by_name.get(state.uname) or next(
@@ -255,9 +255,9 @@ def _history_nodes(cluster: Cluster, remote: bool) -> list[tuple[WNode, NodeStat
         if node is None or (node.kind == "remote") != remote:
             continue
         if remote:
-            connected = bool(cluster.by_id[node.remote_rsc].running_on) \
-                if node.remote_rsc is not None else node.online
-            if connected or node.unclean:
+            connected = node.remote_rsc is not None and bool(
+                cluster.by_id[node.remote_rsc].running_on)
+            if connected or node.online or node.unclean:
                 found.append((node, state))
         elif node.online or node.unclean:
             found.append((node, state))
