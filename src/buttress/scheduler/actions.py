@@ -213,8 +213,13 @@ def _collective_actions(table: ActionTable, rsc: WRsc) -> None:
 def migratable(rsc: WRsc, source: WNode) -> bool:
     """A move that can be a live migration: allow-migrate, a healthy primitive leaving a
     clean, online node."""
-    if rsc.meta.get("allow-migrate", "false").lower() not in ("true", "yes", "1", "on"):
-        return False
+    from buttress.scheduler.remote import is_connection
+
     if rsc.clone_parent() is not None or rsc.failed:
+        return False
+    if is_connection(rsc):
+        # a remote connection is simply re-established from the new host
+        return rsc.meta.get("allow-migrate", "true").lower() in ("true", "yes", "1", "on")
+    if rsc.meta.get("allow-migrate", "false").lower() not in ("true", "yes", "1", "on"):
         return False
     return source.online and not source.unclean
