@@ -87,7 +87,10 @@ def _hold_reconnect(cluster: Cluster, conn: WRsc) -> None:
         return
     failed_at = max((h.failure.op.last_rc_change for h in conn.history.values()
                      if h.failure is not None), default=0)
-    if failed_at and cluster.now < failed_at + wait_s:
+    # the failed connection is stopped now and tried again once the interval has passed
+    # since its failure, in a later transition
+    still_up = bool(conn.running_on)
+    if wait_s > 0 and (still_up or not failed_at or cluster.now < failed_at + wait_s):
         conn.extra["reconnect_hold"] = True
 
 
