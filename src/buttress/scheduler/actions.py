@@ -85,7 +85,7 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
                 or change is not None)
         reason = None
         if target is None:
-            reason = rsc.stop_reason or "node availability"
+            reason = rsc.stop_reason or _stop_reason(cluster, rsc, node)
         elif change is not None:
             reason = "resource definition change"
         implied = _stop_is_implied(cluster, node)
@@ -147,11 +147,20 @@ def _frozen_actions(table: ActionTable, rsc: WRsc, current: list[WNode],
     start.unrunnable_reason = None
 
 
+def _stop_reason(cluster: Cluster, rsc: WRsc, node: WNode) -> str:
+    """Why a resource that gets no node stops: without quorum (policy stop) a resource has
+    nowhere to go because of quorum, except a clone instance on a lost node."""
+    if not cluster.have_quorum and cluster.no_quorum_policy == "stop" and not (
+            rsc.clone_parent() is not None and not node.can_run()):
+        return "no quorum"
+    return "node availability"
+
+
 def _quorum_blocks_start(cluster: Cluster, rsc: WRsc) -> str | None:
     """Why a start may not happen without quorum (None: it may)."""
     if cluster.have_quorum or cluster.no_quorum_policy == "ignore":
         return None
-    if rsc.rsc_class == "stonith" or rsc.meta.get("requires", "").lower() == "nothing":
+    if rsc.meta.get("requires", "").lower() == "nothing":
         return None
     if cluster.no_quorum_policy == "freeze":
         return None if rsc.running_on else "quorum freeze"

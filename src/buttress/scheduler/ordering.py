@@ -120,6 +120,23 @@ class Orderer:
                 for then in self._ends(before, "demote", as_first=False):
                     self.order(first, then, Flag.IMPLIES_FIRST)
 
+    def remote_connections(self) -> None:
+        """Actions on a remote node wait for its connection when the connection must start
+        (an action there cannot run while the connection cannot be established)."""
+        for node in self.cluster.nodes:
+            if node.kind != "remote" or node.remote_rsc is None:
+                continue
+            conn = self.cluster.by_id.get(node.remote_rsc)
+            if conn is None:
+                continue
+            starts = [a for a in self.table.find(conn, "start") if not a.optional]
+            if not starts:
+                continue
+            for action in self.table.actions:
+                if action.node is node and action.rsc is not None and not action.pseudo:
+                    for start in starts:
+                        self.order(start, action, Flag.RUNNABLE_LEFT)
+
     def _clone(self, clone: WRsc) -> None:
         t = self.table
         running = t.get(clone, "running", None)

@@ -34,6 +34,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     create_actions(cluster, table)
     orderer = Orderer(cluster, table)
     orderer.implicit()
+    orderer.remote_connections()
     orderer.constraints()
     orderer.propagate()
     summary = summarize(cluster, table)
