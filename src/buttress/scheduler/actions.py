@@ -94,7 +94,6 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
             fence = table.get(None, "stonith", node)
             if fence is None:
                 stop.runnable = False
-                stop.unrunnable_reason = "node availability"
         if (rsc.role == PROMOTED and node is not target) or (
                 rsc.role == PROMOTED and rsc.next_role != PROMOTED):
             demote = table.make(rsc, "demote", node, optional=not need and
