@@ -13,13 +13,14 @@ class ActionTable:
     def __init__(self) -> None:
         self.actions: list[Action] = []
         self._index: dict[tuple[int, str, str | None, int], Action] = {}
+        self._by_task: dict[tuple[int, str], list[Action]] = {}
 
     def get(self, rsc: WRsc | None, task: str, node: WNode | None,
             interval_ms: int = 0) -> Action | None:
         return self._index.get((id(rsc), task, node.name if node else None, interval_ms))
 
     def find(self, rsc: WRsc, task: str) -> list[Action]:
-        return [a for a in self.actions if a.rsc is rsc and a.task == task]
+        return list(self._by_task.get((id(rsc), task), ()))
 
     def make(self, rsc: WRsc | None, task: str, node: WNode | None, *, optional: bool,
              interval_ms: int = 0, pseudo: bool = False, reason: str | None = None) -> Action:
@@ -37,6 +38,7 @@ class ActionTable:
             action.runnable = False
         self.actions.append(action)
         self._index[key] = action
+        self._by_task.setdefault((id(rsc), task), []).append(action)
         return action
 
 

@@ -10,7 +10,6 @@ STOP_BLOCKED   then (a start) became unrunnable where its resource runs -> stop 
 
 from __future__ import annotations
 
-import enum
 import itertools
 
 from buttress.model.constraints import Order
@@ -20,7 +19,9 @@ from buttress.scheduler.working import Action, Ordering, WNode, WRsc
 from buttress.scores import parse_score
 
 
-class Flag(enum.IntFlag):
+class Flag:
+    """Ordering flags (plain ints: they are tested in the scheduler's innermost loop)."""
+
     NONE = 0
     IMPLIES_THEN = 1
     IMPLIES_FIRST = 2

@@ -111,23 +111,35 @@ def _add_score(rsc: WRsc, node: WNode, score: int, role: str | None, discovery: 
 def failcount(cluster: Cluster, rsc: WRsc, node: WNode) -> int:
     """The resource's fail count on the node, honouring failure-timeout."""
     base = rsc.extra.get("base_id", rsc.id)
-    names = {rsc.id, base}
+    counts, lasts = _failure_attrs(node)
     total = 0
     last_failure = 0
-    for key, value in node.attrs.items():
-        if key.startswith("fail-count-"):
-            target = key[len("fail-count-"):].split("#", 1)[0]
-            if target in names:
-                total = add(total, parse_score(value))
-        elif key.startswith("last-failure-"):
-            target = key[len("last-failure-"):].split("#", 1)[0]
-            if target in names:
-                last_failure = max(last_failure, parse_score(value))
+    for name in {rsc.id, base}:
+        total = add(total, counts.get(name, 0))
+        last_failure = max(last_failure, lasts.get(name, 0))
+    if not total:
+        return 0
     timeout_ms = _failure_timeout_ms(rsc)
     if total and timeout_ms > 0 and last_failure > 0 and \
             cluster.now >= last_failure + timeout_ms // 1000:
         return 0
     return total
+
+
+def _failure_attrs(node: WNode) -> tuple[dict[str, int], dict[str, int]]:
+    """The node's fail counts and last-failure times per resource id (read once)."""
+    if node.failures is None:
+        counts: dict[str, int] = {}
+        lasts: dict[str, int] = {}
+        for key, value in node.attrs.items():
+            if key.startswith("fail-count-"):
+                target = key[len("fail-count-"):].split("#", 1)[0]
+                counts[target] = add(counts.get(target, 0), parse_score(value))
+            elif key.startswith("last-failure-"):
+                target = key[len("last-failure-"):].split("#", 1)[0]
+                lasts[target] = max(lasts.get(target, 0), parse_score(value))
+        node.failures = (counts, lasts)
+    return node.failures
 
 
 def _expired_failure(cluster: Cluster, rsc: WRsc, when: int) -> bool:

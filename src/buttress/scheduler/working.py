@@ -32,6 +32,7 @@ class WNode:
     count: int = 0
     utilization: dict[str, int] = field(default_factory=dict)
     extra_free: dict[str, int] = field(default_factory=dict)
+    failures: tuple[dict[str, int], dict[str, int]] | None = None
     remote_rsc: str | None = None
     seen: bool = False
 

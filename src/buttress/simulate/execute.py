@@ -7,7 +7,7 @@ from lxml import etree
 from buttress.cib.reader import cib_from_element
 from buttress.model.cib import iter_primitives
 from buttress.scheduler.digests import primitive_digest
-from buttress.simulate.inject import OpSpec, node_state, record_op
+from buttress.simulate.inject import OpSpec, next_call_id, node_state, record_op
 from buttress.transition.graph import Transition, TransitionAction
 
 Element = etree._Element
@@ -35,6 +35,7 @@ def execute(root: Element, transition: Transition, now: int,
     """
     primitives = {p.id: p for p in iter_primitives(cib_from_element(root).configuration.resources)}
     done: list[TransitionAction] = []
+    call_id = next_call_id(root)
     for action in transition.actions:
         done.append(action)
         if action.task == "stonith" and action.node is not None:
@@ -53,7 +54,9 @@ def execute(root: Element, transition: Transition, now: int,
         op_digest = (primitive_digest(prim, action.task, action.interval_ms, now)
                      if prim is not None else None)
         record_op(root, action.node, action.lrm_id or action.resource, action.task,
-                  action.interval_ms, rc, now, target_rc=action.target_rc, op_digest=op_digest)
+                  action.interval_ms, rc, now, target_rc=action.target_rc, op_digest=op_digest,
+                  call_id=call_id)
+        call_id += 1
     return done
 
 

@@ -108,14 +108,20 @@ def _agent_attrs(root: Element, rsc_id: str) -> dict[str, str]:
     raise UsageError(f"unknown resource {rsc_id!r}")
 
 
-def record_op(root: Element, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int,
-              now: int, target_rc: int = 0, op_status: int = 0,
-              op_digest: str | None = None) -> None:
-    """Append an operation result to the node's history of the resource."""
-    entry = lrm_resource(root, uname, rsc_id)
+def next_call_id(root: Element) -> int:
+    """One more than the highest call id recorded anywhere in the status."""
     call_ids = [int(op.get("call-id", "0")) for op in root.iter("lrm_rsc_op")
                 if (op.get("call-id") or "0").lstrip("-").isdigit()]
-    call_id = max(call_ids, default=0) + 1
+    return max(call_ids, default=0) + 1
+
+
+def record_op(root: Element, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int,
+              now: int, target_rc: int = 0, op_status: int = 0,
+              op_digest: str | None = None, call_id: int | None = None) -> None:
+    """Append an operation result to the node's history of the resource."""
+    entry = lrm_resource(root, uname, rsc_id)
+    if call_id is None:
+        call_id = next_call_id(root)
     op_id = f"{rsc_id}_{task}_{interval_ms}"
     for old in entry.findall("lrm_rsc_op"):
         if old.get("id") == op_id:
