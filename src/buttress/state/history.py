@@ -7,7 +7,7 @@ in call order; a pending operation (call-id -1 or op-status -1) comes last.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from buttress.model.status import HistoryOp
 
@@ -23,6 +23,7 @@ OCF_INVALID_PARAM = 2
 HARD_ERRORS = (OCF_INVALID_PARAM, 4, OCF_NOT_INSTALLED)
 
 EXEC_DONE = 0
+EXEC_ERROR = 4
 EXEC_PENDING = -1
 EXEC_CANCELLED = 1
 EXEC_NOT_INSTALLED = 7
@@ -85,8 +86,16 @@ def _sort_key(op: HistoryOp) -> tuple[int, int, int]:
     return (pending, op.call_id, op.last_rc_change)
 
 
+def _normalized(op: HistoryOp) -> HistoryOp:
+    """An "error" execution status is judged by its rc code, as Pacemaker re-derives it."""
+    if op.op_status == EXEC_ERROR:
+        return replace(op, op_status=EXEC_DONE)
+    return op
+
+
 def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
     """Fold the operations into the resource's state on the node."""
+    ops = tuple(_normalized(op) for op in ops)
     role = UNKNOWN
     failure: Failure | None = None
     pending: HistoryOp | None = None
