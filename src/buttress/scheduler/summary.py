@@ -77,9 +77,14 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     if len(current) > 1:
         if target is None or start is None or rsc.blocked:
             return []
-        if rsc.failed:
+        if rsc.meta.get("multiple-active", "") == "stop_unexpected":
             return [SummaryLine("Recover", name, f"( {target.name} )",
                                 "due to being multiply active")]
+        if rsc.failed:
+            # a failure was recorded: recovered as from the first node it was found on
+            where = (f"( {target.name} )" if current[0] is target
+                     else f"( {current[0].name} -> {target.name} )")
+            return [SummaryLine("Recover", name, where)]
         if target in current:
             return [SummaryLine("Restart", name, f"( {target.name} )")]
         return [SummaryLine("Move", name, f"( {current[0].name} -> {target.name} )")]
