@@ -58,7 +58,7 @@ def apply_failures(cluster: Cluster) -> None:
             policy = on_fail(cluster, rsc, failure)
             if policy == "ignore":
                 continue
-            if _expired(cluster, rsc, failure):
+            if policy != "block" and _expired(cluster, rsc, failure):
                 continue
             rsc.failed = True
             if policy == "block":
@@ -74,11 +74,12 @@ def apply_failures(cluster: Cluster) -> None:
 
 
 def _expired(cluster: Cluster, rsc: WRsc, failure: Failure) -> bool:
+    """A failure older than failure-timeout no longer calls for recovery (a failed stop
+    always does: the resource's state is unknown)."""
     from buttress.scheduler.unpack import interval_of
 
     timeout_ms = interval_of(rsc.meta.get("failure-timeout"))
-    if timeout_ms <= 0 or failure.op.operation in ("stop",):
+    if timeout_ms <= 0 or failure.op.operation == "stop":
         return False
     changed = failure.op.last_rc_change
-    return changed > 0 and cluster.now >= changed + timeout_ms // 1000 and \
-        failure.op.operation == "monitor" and failure.op.interval_ms > 0 and False
+    return changed > 0 and cluster.now >= changed + timeout_ms // 1000
