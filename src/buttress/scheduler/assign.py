@@ -310,11 +310,8 @@ class Assigner:
 
 
 def _target_role(rsc: WRsc) -> str:
-    role = rsc.meta.get("target-role", "Started")
+    """The role a placed resource runs in before promotion is decided."""
     clone = rsc.clone_parent()
-    promotable = clone is not None and bool(clone.extra.get("promotable"))
-    if promotable:
+    if clone is not None and clone.extra.get("promotable"):
         return UNPROMOTED
-    if role.lower() in ("slave", "unpromoted"):
-        return STARTED
     return STARTED

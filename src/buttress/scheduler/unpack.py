@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from buttress.model.cib import Cib
+from buttress.model.cib import Cib, iter_primitives
 from buttress.model.nvsets import NvSet
 from buttress.model.resources import Clone, Group, Primitive, Resource
 from buttress.model.status import NodeState, ResourceHistory
@@ -13,13 +13,11 @@ from buttress.scheduler.rules import RuleContext, resolve_nvsets
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY, parse_score
 from buttress.state.history import (
-    PROMOTED,
     ROLE_ORDER,
     STARTED,
     STOPPED,
     UNKNOWN,
     UNPROMOTED,
-    NodeHistory,
     replay,
 )
 from buttress.state.nodes import membership, truthy
@@ -117,7 +115,7 @@ def _unpack_nodes(cluster: Cluster) -> None:
     states = {s.id: s for s in cib.status.nodes}
     states_by_uname = {s.uname: s for s in cib.status.nodes}
     ctx = RuleContext(now=cluster.now)
-    remote_ids = {p.id for p in _all_primitives(cib.configuration.resources)
+    remote_ids = {p.id for p in iter_primitives(cib.configuration.resources)
                   if p.rsc_class == "ocf" and p.provider == "pacemaker" and p.type == "remote"}
     for index, node in enumerate(cib.configuration.nodes):
         if node.kind == "ping":
@@ -163,12 +161,6 @@ def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None
 
 
 # ---- resources --------------------------------------------------------------------------
-
-
-def _all_primitives(resources: tuple[Resource, ...]) -> list[Primitive]:
-    from buttress.model.cib import iter_primitives
-
-    return iter_primitives(resources)
 
 
 def _meta(cluster: Cluster, sets: tuple[NvSet, ...], parent: WRsc | None,
@@ -386,19 +378,14 @@ def _orphan(cluster: Cluster, lrm: ResourceHistory) -> WRsc:
     return w
 
 
-def role_of(history: NodeHistory) -> str:
-    return history.role if history.role != UNKNOWN else STOPPED
-
-
 def threshold(rsc: WRsc) -> int:
+    """migration-threshold: failures on a node after which the resource leaves it."""
     return parse_score(rsc.meta.get("migration-threshold"), INFINITY)
 
 
 def interval_of(text: str | None) -> int:
+    """A duration in milliseconds; 0 for nothing or something unreadable."""
     try:
         return parse_interval_ms(text or "0")
     except ValueError:
         return 0
-
-
-__all__ = ["PROMOTED", "Cluster", "unpack"]
