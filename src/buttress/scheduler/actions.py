@@ -151,7 +151,7 @@ def _frozen_actions(table: ActionTable, rsc: WRsc, current: list[WNode],
 def _stop_reason(cluster: Cluster, rsc: WRsc, node: WNode) -> str:
     """Why a resource that gets no node stops: without quorum (policy stop) a resource has
     nowhere to go because of quorum, except a clone instance on a lost node."""
-    if not cluster.have_quorum and cluster.no_quorum_policy == "stop" and not (
+    if not cluster.have_quorum and cluster.no_quorum_policy in ("stop", "demote") and not (
             rsc.clone_parent() is not None and not node.can_run()):
         return "no quorum"
     return "node availability"
@@ -165,6 +165,10 @@ def _quorum_blocks_start(cluster: Cluster, rsc: WRsc) -> str | None:
         return None
     if cluster.no_quorum_policy == "freeze":
         return None if rsc.running_on else "quorum freeze"
+    if cluster.no_quorum_policy == "demote":
+        clone = rsc.clone_parent()
+        if clone is not None and clone.extra.get("promotable"):
+            return None  # promotable instances keep running, demoted
     return "no quorum"
 
 

@@ -70,6 +70,8 @@ def _colocated(coloc: Coloc, node: WNode, partners: list[WNode]) -> int:
 def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
     if clone.extra.get("promotion_blocked"):
         return
+    if not cluster.have_quorum and cluster.no_quorum_policy == "demote":
+        return
     if clone.extra.get("promotion_frozen"):
         # keep what is promoted where it is promoted; promote nothing new
         for inst in clone.children:
