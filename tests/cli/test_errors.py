@@ -55,12 +55,13 @@ def test_error_is_one_line_and_file_unchanged(populated, run, cib: Path, line: s
     assert cib.read_bytes() == before
 
 
-def test_no_file_means_no_cluster(run) -> None:
+def test_no_file_means_no_cluster(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BUTTRESS_STORE", raising=False)
     result = run("resource create a VIP ip=1", file=None)
     assert result.rc == 1
     assert result.err.strip().splitlines() == [
-        "buttress: error: no cluster is reachable: the live cluster runtime is not available "
-        "yet; use -f CIB_FILE to work on a CIB file"]
+        "buttress: error: no cluster is reachable: no store is configured; pass --store "
+        "HOST:PORT or set $BUTTRESS_STORE, or use -f CIB_FILE to work on a CIB file"]
 
 
 def test_missing_or_broken_file(run, tmp_path: Path) -> None:

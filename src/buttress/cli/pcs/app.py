@@ -1,4 +1,7 @@
-"""Dispatcher of the pcs-compatible commands: options, help, load, run, save atomically."""
+"""Dispatcher of the pcs-compatible commands: options, help, load, run, save atomically.
+
+With ``-f FILE`` a command edits the file; without it, the live cluster named by
+``--store``/``$BUTTRESS_STORE`` (see :mod:`buttress.cli.pcs.live`)."""
 
 from __future__ import annotations
 
@@ -23,8 +26,8 @@ from buttress.cli.pcs.registry import (
 )
 from buttress.errors import ButtressError, UsageError
 
-NO_CLUSTER = ("no cluster is reachable: the live cluster runtime is not available yet; "
-              "use -f CIB_FILE to work on a CIB file")
+NO_CLUSTER = ("no cluster is reachable: no store is configured; pass --store HOST:PORT or "
+              "set $BUTTRESS_STORE, or use -f CIB_FILE to work on a CIB file")
 
 #: What a bare group word runs (``buttress constraint`` = ``constraint config``).
 GROUP_DEFAULTS = {"resource": "resource config", "constraint": "constraint config",
@@ -71,7 +74,16 @@ def main(argv: list[str]) -> int:
         cmd.handler(ctx, words[length:])
         return 0
     if opts.file is None:
-        raise ButtressError(NO_CLUSTER)
+        from buttress.cli.pcs import live
+
+        target = live.target_of(opts)
+        if target is None:
+            raise ButtressError(NO_CLUSTER)
+        live.run(cmd, opts, words[length:], target)
+        return 0
+    if "--store" in opts.values or "--cluster" in opts.values:
+        raise UsageError("--store and --cluster act on a live cluster; they cannot be "
+                         "combined with -f")
     doc = CibDocument.load(opts.file)
     ctx = Context(opts, doc)
     cmd.handler(ctx, words[length:])

@@ -18,7 +18,7 @@ from buttress.errors import UsageError
 #: Options that take a value (``--group G`` or ``--group=G``).
 VALUE_OPTIONS = frozenset({
     "-f", "--output", "--output-format", "--group", "--before", "--after", "--node",
-    "--wait", "--name", "--lifetime", "--id",
+    "--wait", "--name", "--lifetime", "--id", "--store", "--cluster",
 })
 #: Flags (no value).
 FLAG_OPTIONS = frozenset({

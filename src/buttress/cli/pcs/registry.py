@@ -16,7 +16,8 @@ from buttress.cli.pcs.options import Options
 from buttress.errors import UsageError
 
 #: Options every command accepts.
-COMMON_OPTIONS = frozenset({"-f", "--force", "--debug", "--help", "-h", "--wait", "--quiet"})
+COMMON_OPTIONS = frozenset({"-f", "--force", "--debug", "--help", "-h", "--wait", "--quiet",
+                            "--store", "--cluster"})
 
 
 @dataclass
@@ -48,6 +49,9 @@ class Command:
     options: frozenset[str] = frozenset()
     needs_cib: bool = True
 
+
+#: Where a command acts: a CIB file, or the live cluster's store.
+_WHERE = "[-f CIB_FILE | --store HOST:PORT [--cluster NAME]]"
 
 COMMANDS: dict[tuple[str, ...], Command] = {}
 GROUP_SUMMARIES: dict[str, str] = {}
@@ -92,11 +96,12 @@ def group_help(prefix: tuple[str, ...]) -> str:
             continue
         lines.append(f"  {cmd.usage}\n      {cmd.summary}")
     title = " ".join(prefix) if prefix else "buttress"
-    return f"usage: buttress [-f CIB_FILE] {title} ...\n\ncommands:\n" + "\n".join(lines) + "\n"
+    return (f"usage: buttress {_WHERE} {title} ...\n\ncommands:\n" + "\n".join(lines)
+            + "\n")
 
 
 def command_help(cmd: Command) -> str:
-    return f"usage: buttress [-f CIB_FILE] {cmd.usage}\n\n{cmd.summary}\n"
+    return f"usage: buttress {_WHERE} {cmd.usage}\n\n{cmd.summary}\n"
 
 
 def take_word(words: list[str], what: str) -> str:
