@@ -13,7 +13,7 @@ from buttress import __version__
 from buttress.cli.daemons import COMMANDS as DAEMON_COMMANDS
 from buttress.errors import ButtressError
 
-USAGE = """usage: buttress [-f CIB_FILE] COMMAND ...
+USAGE = """usage: buttress [-f CIB_FILE | --store HOST:PORT [--cluster NAME]] COMMAND ...
 
 commands:
   simulate     compute what the cluster would do, as crm_simulate does
@@ -21,7 +21,8 @@ commands:
   controller   run a stand-alone controller candidate
   sandbox      start, inspect, break and stop a local test cluster
   resource, constraint, stonith, property, node, cluster, status, config
-               pcs-compatible configuration commands (-f FILE works offline on a CIB file)
+               pcs-compatible commands: offline on a CIB file with -f FILE, on the live
+               cluster through its etcd with --store (or $BUTTRESS_STORE)
   --version    print the version
 """
 
