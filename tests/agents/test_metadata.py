@@ -110,3 +110,73 @@ def test_real_installed_agent(monkeypatch: pytest.MonkeyPatch) -> None:
     md = load_metadata(resolve_agent("IPaddr2"))
     assert md is not None and md.parameter("ip") is not None
     assert md.parameter("ip").required  # type: ignore[union-attr]
+
+
+OCF_1_1 = """<?xml version="1.0"?>
+<resource-agent name="x" version="1.2"><version>1.1</version>
+<longdesc>Long
+  text</longdesc><shortdesc>short</shortdesc>
+<parameters>
+ <parameter name="ip" required="y" unique-group="addr"><content type="string"/></parameter>
+ <parameter name="old" required="1"><deprecated/><content/></parameter>
+ <parameter><content/></parameter>
+ <parameter name="mode" reloadable="true"><longdesc>M</longdesc>
+   <content type="select" default="a"><option value="a"/><option value="b"/></content>
+ </parameter>
+</parameters>
+<actions>
+ <action name="monitor" timeout="20s" interval="10s" depth="0"/>
+ <action name="monitor" timeout="20s" interval="11s" role="Promoted" start-delay="1m"/>
+ <action name="start" timeout="PT1M"/>
+ <action name="stop" timeout="soon"/>
+ <action timeout="5s"/>
+</actions></resource-agent>"""
+
+
+def test_parse_keeps_text_and_gives_milliseconds() -> None:
+    md = parse_metadata(OCF_1_1)
+    assert md.agent is None and md.name == "x" and md.version == "1.1"
+    assert md.shortdesc == "short" and md.longdesc == "Long text"
+    monitor = md.action("monitor")
+    promoted = md.action("monitor", role="Promoted")
+    assert monitor is not None and promoted is not None
+    assert (monitor.interval, monitor.interval_ms, monitor.timeout_ms) == ("10s", 10_000, 20_000)
+    assert monitor.start_delay is None and monitor.start_delay_ms is None
+    assert (promoted.interval, promoted.interval_ms) == ("11s", 11_000)
+    assert promoted.start_delay == "1m" and promoted.start_delay_ms == 60_000
+    assert md.action("monitor", role="Unpromoted") is monitor  # no such role: the first
+    assert md.action("start").timeout_ms == 60_000  # type: ignore[union-attr]
+    assert md.action("stop").timeout == "soon"  # type: ignore[union-attr]
+    assert md.action("stop").timeout_ms is None  # type: ignore[union-attr]
+    assert md.action("nope") is None
+    assert [a.name for a in md.actions] == ["monitor", "monitor", "start", "stop"]
+
+
+def test_parse_parameter_details() -> None:
+    md = parse_metadata(OCF_1_1, AgentName("ocf", "x", "test"))
+    assert md.agent == AgentName("ocf", "x", "test")
+    assert md.parameter_names == ("ip", "old", "mode")
+    assert md.required_parameters == ("ip", "old")
+    ip, old, mode = md.parameters
+    assert ip.unique_group == "addr" and ip.type == "string" and not ip.deprecated
+    assert old.deprecated and old.content_type is None and old.type == "string"
+    assert mode.reloadable and mode.choices == ("a", "b") and mode.default == "a"
+    assert mode.content_type == "select" and mode.longdesc == "M"
+
+
+def test_parse_errors_name_the_agent_when_known() -> None:
+    with pytest.raises(AgentError, match=r"^meta-data is not valid XML"):
+        parse_metadata("<resource-agent")
+    with pytest.raises(AgentError, match="meta-data of agent 'stonith:fence_x' is not valid"):
+        parse_metadata("<resource-agent", AgentName("stonith", "fence_x"))
+
+
+def test_exec_reexports_the_same_model() -> None:
+    import buttress.agents.metadata as agents_md
+    import buttress.exec as exec_pkg
+
+    assert exec_pkg.MetadataError is AgentError
+    assert exec_pkg.parse_metadata is agents_md.parse_metadata
+    assert exec_pkg.AgentMetadata is agents_md.AgentMetadata
+    assert exec_pkg.ActionInfo is agents_md.ActionInfo
+    assert exec_pkg.ParameterInfo is agents_md.ParameterInfo

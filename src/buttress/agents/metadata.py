@@ -1,6 +1,12 @@
 """Resource and fence agent meta-data: find installed agents, run ``meta-data``, parse it.
 
-Public API (small on purpose; the executors reuse it):
+The one meta-data model and parser of Buttress: the pcs-compatible CLI and ``cib.edit``
+(default operations, instance attribute checks) and the executors (``buttress.exec``,
+``buttress.fencing``) all use it. Action times are kept as written (``"20s"``; pcs writes
+them verbatim into default operations) and are also available in milliseconds
+(:attr:`ActionInfo.timeout_ms`, ...).
+
+Public API (small on purpose):
 
 * :func:`parse_agent_name` -- split ``class:provider:type`` (or ``stonith:fence_x``) text.
 * :func:`resolve_agent` -- turn a user's agent text into an :class:`AgentName`, resolving
@@ -10,6 +16,7 @@ Public API (small on purpose; the executors reuse it):
 * :func:`load_metadata` -- the parsed meta-data of an installed agent, or None when the
   agent is not installed (cached per process; a broken agent is an :class:`AgentError`).
 * :func:`parse_metadata` -- parse meta-data XML text (no I/O).
+* :meth:`AgentMetadata.action` -- an action by name, preferring the one for a role.
 
 Where agents live: OCF agents under ``$OCF_ROOT/resource.d/PROVIDER/TYPE`` (``OCF_ROOT``
 defaults to ``/usr/lib/ocf``; ``BUTTRESS_OCF_ROOT`` overrides it), fence agents as
@@ -28,6 +35,7 @@ from pathlib import Path
 from lxml import etree
 
 from buttress.errors import ButtressError
+from buttress.timeutil import parse_interval_ms
 
 #: Resource classes Pacemaker knows; ``provider`` is used by ``ocf`` only.
 RESOURCE_CLASSES = ("ocf", "lsb", "service", "systemd", "stonith", "nagios", "upstart")
@@ -36,7 +44,10 @@ _METADATA_TIMEOUT_S = 15.0
 
 
 class AgentError(ButtressError):
-    """An agent name is malformed, unknown or ambiguous, or its meta-data is unusable."""
+    """An agent name is malformed, unknown or ambiguous, or its meta-data is unusable.
+
+    ``buttress.exec`` re-exports it as ``MetadataError``.
+    """
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,9 @@ class ParameterInfo:
     """One ``<parameter>`` of the meta-data.
 
     ``obsoletes`` names the deprecated parameter this one replaces (fence agents);
-    ``deprecated`` marks a parameter kept only for compatibility.
+    ``deprecated`` marks a parameter kept only for compatibility (the ``deprecated``
+    attribute, or OCF 1.1's ``<deprecated>`` element). ``content_type`` and ``default``
+    come from ``<content type=... default=...>``; ``choices`` are its ``<option value>``s.
     """
 
     name: str
@@ -69,11 +82,34 @@ class ParameterInfo:
     content_type: str | None = None
     default: str | None = None
     shortdesc: str = ""
+    longdesc: str = ""
+    unique_group: str | None = None
+    reloadable: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def type(self) -> str:
+        """The content type, ``"string"`` when the meta-data gives none."""
+        return self.content_type or "string"
+
+
+def _ms(value: str | None) -> int | None:
+    """A time as written in meta-data in ms; None when absent, blank or unparsable."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_interval_ms(value)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
 class ActionInfo:
-    """One ``<action>``; times are kept as written (``"20s"``), absent values are None."""
+    """One ``<action>``; times are kept as written (``"20s"``), absent values are None.
+
+    The ``*_ms`` properties give the same times in milliseconds (None when absent or not a
+    valid time).
+    """
 
     name: str
     timeout: str | None = None
@@ -81,16 +117,37 @@ class ActionInfo:
     role: str | None = None
     depth: str | None = None
     automatic: bool = True
+    start_delay: str | None = None
+
+    @property
+    def timeout_ms(self) -> int | None:
+        return _ms(self.timeout)
+
+    @property
+    def interval_ms(self) -> int | None:
+        return _ms(self.interval)
+
+    @property
+    def start_delay_ms(self) -> int | None:
+        return _ms(self.start_delay)
 
 
 @dataclass(frozen=True)
 class AgentMetadata:
-    """Parsed meta-data of one agent."""
+    """Parsed meta-data of one agent.
 
-    agent: AgentName
+    ``agent`` is the agent it was obtained from (None when parsed from text alone);
+    ``name`` and ``version`` are the meta-data's own (``<resource-agent name=...>``,
+    ``<version>``).
+    """
+
+    agent: AgentName | None = None
     parameters: tuple[ParameterInfo, ...] = ()
     actions: tuple[ActionInfo, ...] = ()
     shortdesc: str = ""
+    longdesc: str = ""
+    name: str = ""
+    version: str | None = None
 
     def parameter(self, name: str) -> ParameterInfo | None:
         for param in self.parameters:
@@ -98,9 +155,22 @@ class AgentMetadata:
                 return param
         return None
 
+    def action(self, name: str, role: str | None = None) -> ActionInfo | None:
+        """The first action named ``name``; with ``role``, the one for that role if any."""
+        matches = [a for a in self.actions if a.name == name]
+        if role is not None:
+            for candidate in matches:
+                if candidate.role == role:
+                    return candidate
+        return matches[0] if matches else None
+
     @property
     def parameter_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.parameters)
+
+    @property
+    def required_parameters(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters if p.required)
 
 
 def ocf_root() -> Path:
@@ -253,20 +323,23 @@ def _text(el: etree._Element | None) -> str:
 
 
 def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y")
 
 
-def parse_metadata(data: bytes | str, agent: AgentName) -> AgentMetadata:
-    """Parse ``<resource-agent>`` meta-data XML. Raises AgentError when malformed."""
+def parse_metadata(data: bytes | str, agent: AgentName | None = None) -> AgentMetadata:
+    """Parse ``<resource-agent>`` meta-data XML of ``agent`` (named in errors, kept in the
+    result). Parameters and actions without a name are skipped. Raises AgentError when
+    the text is not XML or its root is not ``<resource-agent>``."""
     if isinstance(data, str):
         data = data.encode()
+    of = f" of agent '{agent}'" if agent is not None else ""
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
         root = etree.fromstring(data.strip(), parser)
     except etree.XMLSyntaxError as exc:
-        raise AgentError(f"meta-data of agent '{agent}' is not valid XML: {exc.msg}") from None
+        raise AgentError(f"meta-data{of} is not valid XML: {exc.msg}") from None
     if root.tag != "resource-agent":
-        raise AgentError(f"meta-data of agent '{agent}' has no <resource-agent> root")
+        raise AgentError(f"meta-data{of} has no <resource-agent> root")
     params: list[ParameterInfo] = []
     for p in root.findall("parameters/parameter"):
         name = p.get("name")
@@ -277,11 +350,16 @@ def parse_metadata(data: bytes | str, agent: AgentName) -> AgentMetadata:
             name=name,
             required=_flag(p.get("required")),
             unique=_flag(p.get("unique")),
-            deprecated=_flag(p.get("deprecated")),
+            deprecated=_flag(p.get("deprecated")) or p.find("deprecated") is not None,
             obsoletes=p.get("obsoletes"),
             content_type=content.get("type") if content is not None else None,
             default=content.get("default") if content is not None else None,
             shortdesc=_text(p.find("shortdesc")),
+            longdesc=_text(p.find("longdesc")),
+            unique_group=p.get("unique-group"),
+            reloadable=_flag(p.get("reloadable")),
+            choices=(tuple(o.get("value", "") for o in content.findall("option"))
+                     if content is not None else ()),
         ))
     actions: list[ActionInfo] = []
     for a in root.findall("actions/action"):
@@ -295,9 +373,13 @@ def parse_metadata(data: bytes | str, agent: AgentName) -> AgentMetadata:
             role=a.get("role"),
             depth=a.get("depth"),
             automatic=a.get("automatic", "1") not in ("0", "false"),
+            start_delay=a.get("start-delay"),
         ))
     return AgentMetadata(agent=agent, parameters=tuple(params), actions=tuple(actions),
-                         shortdesc=_text(root.find("shortdesc")))
+                         shortdesc=_text(root.find("shortdesc")),
+                         longdesc=_text(root.find("longdesc")),
+                         name=root.get("name", ""),
+                         version=_text(root.find("version")) or None)
 
 
 def clear_cache() -> None:

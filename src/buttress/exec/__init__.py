@@ -9,8 +9,19 @@ Typical node-agent use::
                           attrd_socket=state / "attrd.sock")
         result = await Executor(ctx).run(ActionRequest.build(
             "db", "ocf:pacemaker:Stateful", "start", timeout_s=20))
+
+Agent meta-data: the model and parser are :mod:`buttress.agents.metadata`'s, re-exported
+here (``MetadataError`` is its ``AgentError``); :func:`fetch_ocf_metadata` runs an agent's
+``meta-data`` action the executor's way (the node's OCF root and environment).
 """
 
+from buttress.agents.metadata import (
+    ActionInfo,
+    AgentMetadata,
+    ParameterInfo,
+    parse_metadata,
+)
+from buttress.agents.metadata import AgentError as MetadataError
 from buttress.exec.attrd import (
     AttributeBackend,
     AttributeChannelError,
@@ -21,15 +32,8 @@ from buttress.exec.attrd import (
 )
 from buttress.exec.executor import Executor
 from buttress.exec.helperbin import install_helper_bin
-from buttress.exec.metadata import (
-    ActionInfo,
-    AgentMetadata,
-    MetadataError,
-    ParameterInfo,
-    fetch_ocf_metadata,
-    parse_metadata,
-)
 from buttress.exec.native import AgentFailure, PythonAgentContext, PythonAgentRegistry
+from buttress.exec.ocf import fetch_ocf_metadata
 from buttress.exec.request import ActionRequest, AgentSpec, ExecContext
 from buttress.exec.result import ActionResult, OcfRc, parse_exit_reason, rc_meaning
 from buttress.exec.systemd import systemd_available

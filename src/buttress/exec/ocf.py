@@ -24,8 +24,9 @@ import os
 import re
 from pathlib import Path
 
+from buttress.agents.metadata import AgentError, AgentMetadata, AgentName, parse_metadata
 from buttress.exec.process import run_process
-from buttress.exec.request import ActionRequest, ExecContext
+from buttress.exec.request import ActionRequest, AgentSpec, ExecContext
 from buttress.exec.result import EXIT_REASON_PREFIX, ActionResult, OcfRc, finish, parse_exit_reason
 
 OCF_RA_VERSION = ("1", "1")
@@ -107,3 +108,24 @@ async def run_ocf(request: ActionRequest, ctx: ExecContext) -> ActionResult:
         rc = outcome.returncode
         reason = parse_exit_reason(outcome.stderr)
     return finish(request, rc, reason, outcome)
+
+
+async def fetch_ocf_metadata(agent: AgentSpec, ctx: ExecContext,
+                             timeout_s: float = 10.0) -> AgentMetadata:
+    """Run ``<agent> meta-data`` under the node's OCF root (the executor's environment)
+    and parse it with :func:`buttress.agents.metadata.parse_metadata`.
+
+    Raises :class:`~buttress.agents.metadata.AgentError` (``buttress.exec.MetadataError``)
+    when the agent is not OCF, not installed, fails, or gives unusable meta-data.
+    """
+    if agent.standard != "ocf" or not agent.provider:
+        raise AgentError(f"{agent}: only OCF agents have meta-data here")
+    path = agent_path(ctx, agent.provider, agent.type)
+    if path is None or not path.is_file():
+        raise AgentError(f"agent {agent} not installed")
+    env = ocf_environment(ActionRequest(agent.type, agent, "meta-data"), ctx)
+    outcome = await run_process([str(path), "meta-data"], env, timeout_s,
+                                keep_bytes=4 * 1024 * 1024)
+    if outcome.returncode != 0:
+        raise AgentError(f"{agent} meta-data failed (rc={outcome.returncode})")
+    return parse_metadata(outcome.stdout, AgentName(agent.standard, agent.type, agent.provider))

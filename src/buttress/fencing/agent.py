@@ -135,7 +135,7 @@ async def run_fence_agent(device: FenceDevice, action: str, target: str | None =
 async def agent_actions(device: FenceDevice, agent_dir: Path = AGENT_DIR,
                         timeout_s: float = 20.0) -> frozenset[str]:
     """The actions the agent's meta-data advertises (empty when it cannot tell)."""
-    from buttress.exec.metadata import MetadataError, parse_metadata
+    from buttress.agents.metadata import AgentError, AgentName, parse_metadata
 
     path = agent_dir / device.agent
     if not _AGENT_NAME.match(device.agent) or not path.is_file():
@@ -143,9 +143,10 @@ async def agent_actions(device: FenceDevice, agent_dir: Path = AGENT_DIR,
     outcome = await run_process([str(path)], {"PATH": AGENT_PATH}, timeout_s,
                                 stdin=b"action=metadata\n", keep_bytes=4 * 1024 * 1024)
     try:
-        return frozenset(a.name for a in parse_metadata(outcome.stdout).actions)
-    except MetadataError:
+        metadata = parse_metadata(outcome.stdout, AgentName("stonith", device.agent))
+    except AgentError:
         return frozenset()
+    return frozenset(a.name for a in metadata.actions)
 
 
 async def list_targets(device: FenceDevice, agent_dir: Path = AGENT_DIR) -> frozenset[str] | None:
