@@ -123,6 +123,12 @@ def fake_agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 
 @pytest.fixture
+def start_cib() -> str:
+    """The two-node CIB every command test starts from."""
+    return START_CIB
+
+
+@pytest.fixture
 def cib(tmp_path: Path) -> Path:
     path = tmp_path / "cib.xml"
     path.write_text(START_CIB)

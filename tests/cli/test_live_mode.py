@@ -30,19 +30,6 @@ from buttress.store.etcd_server import EtcdServer, find_etcd, free_port
 
 pytestmark = pytest.mark.etcd
 
-START_CIB = """<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="4" \
-num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config/>
-    <nodes>
-      <node id="1" uname="node-1"/>
-      <node id="2" uname="node-2"/>
-    </nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
-</cib>
-"""
 SECRET = "s3cr3t-Pa55"
 FENCE_PRIMITIVE = f"""<primitive id="fence-1" class="stonith" type="fence_fake">
   <instance_attributes id="fence-1-ia">
@@ -127,12 +114,12 @@ class Live:
 
 @pytest.fixture
 def live(etcd: EtcdServer, capsys: pytest.CaptureFixture[str],
-         monkeypatch: pytest.MonkeyPatch) -> Live:
+         monkeypatch: pytest.MonkeyPatch, start_cib: str) -> Live:
     for name in ("BUTTRESS_STORE", "BUTTRESS_CLUSTER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BUTTRESS_STORE_TIMEOUT", "2")
     cluster = Live(etcd.endpoint, f"t{uuid.uuid4().hex[:10]}", capsys)
-    cluster.put(START_CIB)
+    cluster.put(start_cib)
     return cluster
 
 
@@ -231,8 +218,9 @@ def test_concurrent_processes_lose_no_update(live: Live, tmp_path: Path) -> None
     assert int(str(live.xml().get("epoch"))) == 4 + 6
 
 
-def test_status_and_config_show_the_live_cluster_without_secrets(live: Live) -> None:
-    live.put(START_CIB.replace("<resources/>", f"<resources>{FENCE_PRIMITIVE}</resources>"))
+def test_status_and_config_show_the_live_cluster_without_secrets(live: Live,
+                                                                start_cib: str) -> None:
+    live.put(start_cib.replace("<resources/>", f"<resources>{FENCE_PRIMITIVE}</resources>"))
     live.put_member("node-1")
     live.ok("resource create vip VIP ip=1")
     text = live.ok("status").out
@@ -255,9 +243,9 @@ def test_status_and_config_show_the_live_cluster_without_secrets(live: Live) -> 
     assert live.xml().xpath("//nvpair[@name='password']/@value") == [SECRET]
 
 
-def test_cib_round_trip_keeps_secrets_and_refuses_stale_pushes(live: Live,
-                                                              tmp_path: Path) -> None:
-    live.put(START_CIB.replace("<resources/>", f"<resources>{FENCE_PRIMITIVE}</resources>"))
+def test_cib_round_trip_keeps_secrets_and_refuses_stale_pushes(live: Live, tmp_path: Path,
+                                                              start_cib: str) -> None:
+    live.put(start_cib.replace("<resources/>", f"<resources>{FENCE_PRIMITIVE}</resources>"))
     saved = tmp_path / "saved.xml"
     live.ok(f"cluster cib {saved}")
     assert SECRET not in saved.read_text() and "******" in saved.read_text()
@@ -276,7 +264,7 @@ def test_cib_round_trip_keeps_secrets_and_refuses_stale_pushes(live: Live,
     assert after.mod_revision == before.mod_revision
     # a masked value with nothing stored behind it is refused
     fresh = tmp_path / "fresh.xml"
-    fresh.write_text(START_CIB.replace('epoch="4"', 'epoch="99"').replace(
+    fresh.write_text(start_cib.replace('epoch="4"', 'epoch="99"').replace(
         "<resources/>", FENCE_PRIMITIVE.replace('id="fence-1', 'id="fence-9').replace(
             SECRET, "******").join(("<resources>", "</resources>"))))
     result = live.run(f"cluster cib-push {fresh}")
