@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 from buttress.scheduler.actions import ActionTable
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action
@@ -29,6 +31,31 @@ def collect_scores(cluster: Cluster) -> list[tuple[str, str, str, int]]:
     return found
 
 
+def _runnable_order(chosen: list[Action], deps: dict[int, set[int]]) -> list[Action]:
+    """Actions so that each comes after what it requires; among those ready, the one created
+    first. Actions caught in a cycle (which a sound graph has none of) come last."""
+    by_uid = {a.uid: a for a in chosen}
+    waiting = {uid: len(required) for uid, required in deps.items()}
+    dependents: dict[int, list[int]] = {}
+    for uid, required in deps.items():
+        for first in required:
+            dependents.setdefault(first, []).append(uid)
+    ready = [uid for uid, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    ordered: list[Action] = []
+    while ready:
+        uid = heapq.heappop(ready)
+        ordered.append(by_uid[uid])
+        for then in dependents.get(uid, ()):
+            waiting[then] -= 1
+            if waiting[then] == 0:
+                heapq.heappush(ready, then)
+    if len(ordered) < len(chosen):
+        placed = {a.uid for a in ordered}
+        ordered.extend(a for a in chosen if a.uid not in placed)
+    return ordered
+
+
 def build_transition(cluster: Cluster, table: ActionTable, summary: list[SummaryLine],
                      scores: list[tuple[str, str, str, int]] | None = None) -> Transition:
     chosen = [a for a in table.actions if _included(a)]
@@ -38,23 +65,7 @@ def build_transition(cluster: Cluster, table: ActionTable, summary: list[Summary
         for edge in action.after:
             if edge.first.uid in chosen_ids:
                 deps[action.uid].add(edge.first.uid)
-    ordered: list[Action] = []
-    done: set[int] = set()
-    pending = list(chosen)
-    while pending:
-        progress = False
-        rest = []
-        for action in pending:
-            if deps[action.uid] <= done:
-                ordered.append(action)
-                done.add(action.uid)
-                progress = True
-            else:
-                rest.append(action)
-        pending = rest
-        if not progress:
-            ordered.extend(pending)
-            break
+    ordered = _runnable_order(chosen, deps)
     frozen = []
     for action in ordered:
         rsc = action.rsc

@@ -124,6 +124,10 @@ class Orderer:
     def remote_connections(self) -> None:
         """Actions on a remote node wait for its connection when the connection must start
         (an action there cannot run while the connection cannot be established)."""
+        on_node: dict[str, list[Action]] = {}
+        for action in self.table.actions:
+            if action.node is not None and action.rsc is not None and not action.pseudo:
+                on_node.setdefault(action.node.name, []).append(action)
         for node in self.cluster.nodes:
             if node.kind != "remote" or node.remote_rsc is None:
                 continue
@@ -133,10 +137,9 @@ class Orderer:
             starts = [a for a in self.table.find(conn, "start") if not a.optional]
             if not starts:
                 continue
-            for action in self.table.actions:
-                if action.node is node and action.rsc is not None and not action.pseudo:
-                    for start in starts:
-                        self.order(start, action, Flag.RUNNABLE_LEFT)
+            for action in on_node.get(node.name, ()):
+                for start in starts:
+                    self.order(start, action, Flag.RUNNABLE_LEFT)
 
     def _clone(self, clone: WRsc) -> None:
         t = self.table
