@@ -101,8 +101,9 @@ def main(argv: list[str]) -> int:
     transition = schedule(cib, now)
     revised: Cib | None = None
     if args.simulate or args.save_output:
-        execute(root, transition, now, failures)
-        revised = cib_from_element(root)
+        execute(root, transition, now, failures, cib)
+        if args.simulate and not args.quiet and args.output == "text":
+            revised = cib_from_element(root)
     if args.save_output:
         _write_atomically(args.save_output, root)
     if args.output == "json":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from buttress.cib.reader import cib_from_element
-from buttress.model.cib import iter_primitives
+from buttress.model.cib import Cib, iter_primitives
 from buttress.scheduler.digests import primitive_digest
 from buttress.simulate.inject import OpSpec, next_call_id, node_state, record_op
 from buttress.transition.graph import Transition, TransitionAction
@@ -27,13 +27,14 @@ def _fails(action: TransitionAction, failures: list[OpSpec]) -> int | None:
 
 
 def execute(root: Element, transition: Transition, now: int,
-            failures: list[OpSpec] | None = None) -> list[TransitionAction]:
+            failures: list[OpSpec] | None = None, cib: Cib | None = None) -> list[TransitionAction]:
     """Apply the transition's actions to the tree; return the actions in execution order.
 
     Results carry the operation digest of the configuration they ran with, as a real
     executor records them, so that a later run sees no definition change.
     """
-    primitives = {p.id: p for p in iter_primitives(cib_from_element(root).configuration.resources)}
+    config = (cib or cib_from_element(root)).configuration
+    primitives = {p.id: p for p in iter_primitives(config.resources)}
     done: list[TransitionAction] = []
     call_id = next_call_id(root)
     for action in transition.actions:
