@@ -125,6 +125,8 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     if start is None or not start.runnable:
         if stop_needed and stop is not None:
             reason = _reason(start)
+            if reason == f"unrunnable {name} stop":
+                reason = ""  # the move waits only on its own blocked stop
             return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
                                 _due(reason, not stop.runnable))]
         return []
