@@ -215,16 +215,18 @@ class Orderer:
                             self.order(gate, then_action, self._flags(con, bt, True))
                     gate = None
                     previous = []
+                for a, at in previous:
+                    for b, bt in (members[:1] if rset.sequential else members):
+                        pairs.append((a, at, b, bt))
                 if not rset.require_all and members:
+                    # what follows this set needs only one of its members
                     gate = self._gate(f"one-or-more:{rset.id}", 1,
                                       [a for m, mt in members
                                        for a in self._ends(m, mt, as_first=True)])
+                    previous = []
                     continue
                 if rset.sequential:
                     for (a, at), (b, bt) in itertools.pairwise(members):
-                        pairs.append((a, at, b, bt))
-                for a, at in previous:
-                    for b, bt in (members[:1] if rset.sequential else members):
                         pairs.append((a, at, b, bt))
                 if members:
                     previous = members[-1:] if rset.sequential else members
