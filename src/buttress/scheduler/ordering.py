@@ -72,6 +72,8 @@ class Orderer:
             fence = t.get(None, "stonith", stop.node) if stop.node else None
             self.order(fence, stop, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
             for start in starts:
+                if start.node is None:
+                    continue  # the stand-in start of a resource placed nowhere
                 flags = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT
                 if start.node is stop.node:
                     flags |= Flag.RESTART
