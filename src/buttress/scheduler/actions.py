@@ -14,6 +14,8 @@ class ActionTable:
         self.actions: list[Action] = []
         self._index: dict[tuple[int, str, str | None, int], Action] = {}
         self._by_task: dict[tuple[int, str], list[Action]] = {}
+        self.probed: set[tuple[str, str, str]] = set()
+        self.known: dict[tuple[str, str], set[str]] = {}
 
     def get(self, rsc: WRsc | None, task: str, node: WNode | None,
             interval_ms: int = 0) -> Action | None:
@@ -196,18 +198,33 @@ def _probes(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         return
     if cluster.prop("enable-startup-probes", "true").lower() in ("false", "no", "0"):
         return
+    clone = rsc.clone_parent()
+    anonymous = clone is not None and not clone.extra.get("unique")
+    base = str(rsc.extra.get("base_id", rsc.id))
     for node in cluster.nodes:
         if not node.online or node.unclean or node.pending:
             continue
         if node.name in rsc.history:
             continue
-        if rsc.discovery.get(node.name) in ("never", "exclusive") and \
-                rsc.discovery.get(node.name) == "never":
-            continue
         if _discovery_blocked(rsc, node):
             continue
+        if anonymous and clone is not None:
+            # one probe per node tells about every instance of an anonymous clone
+            key = (clone.id, base, node.name)
+            if key in table.probed or node.name in _known_on(table, clone, base):
+                continue
+            table.probed.add(key)
         probe = table.make(rsc, "monitor", node, optional=False)
         probe.meta["probe"] = "true"
+
+
+def _known_on(table: ActionTable, clone: WRsc, base: str) -> set[str]:
+    """Nodes where some instance of the clone's ``base`` primitive has history."""
+    key = (clone.id, base)
+    if key not in table.known:
+        table.known[key] = {name for inst in clone.children for p in inst.primitives()
+                            if p.extra.get("base_id") == base for name in p.history}
+    return table.known[key]
 
 
 def _discovery_blocked(rsc: WRsc, node: WNode) -> bool:
