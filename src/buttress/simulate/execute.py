@@ -7,7 +7,7 @@ from lxml import etree
 from buttress.cib.reader import cib_from_element
 from buttress.model.cib import Cib, iter_primitives
 from buttress.scheduler.digests import primitive_digest
-from buttress.simulate.inject import OpSpec, next_call_id, node_state, record_op
+from buttress.simulate.inject import OpSpec, StatusWriter, node_state
 from buttress.transition.graph import Transition, TransitionAction
 
 Element = etree._Element
@@ -36,7 +36,7 @@ def execute(root: Element, transition: Transition, now: int,
     config = (cib or cib_from_element(root)).configuration
     primitives = {p.id: p for p in iter_primitives(config.resources)}
     done: list[TransitionAction] = []
-    call_id = next_call_id(root)
+    writer = StatusWriter(root)
     for action in transition.actions:
         done.append(action)
         if action.task == "stonith" and action.node is not None:
@@ -54,10 +54,9 @@ def execute(root: Element, transition: Transition, now: int,
         prim = primitives.get(action.resource.split(":", 1)[0])
         op_digest = (primitive_digest(prim, action.task, action.interval_ms, now)
                      if prim is not None else None)
-        record_op(root, action.node, action.lrm_id or action.resource, action.task,
-                  action.interval_ms, rc, now, target_rc=action.target_rc, op_digest=op_digest,
-                  call_id=call_id)
-        call_id += 1
+        writer.record(action.node, action.lrm_id or action.resource, action.task,
+                      action.interval_ms, rc, now, target_rc=action.target_rc,
+                      op_digest=op_digest)
     return done
 
 

@@ -82,30 +82,82 @@ def node_fail(root: Element, uname: str) -> None:
                          "expected": "member"})
 
 
-def lrm_resource(root: Element, uname: str, rsc_id: str) -> Element:
-    state = node_state(root, uname)
-    lrm = state.find("lrm")
-    if lrm is None:
-        lrm = etree.SubElement(state, "lrm", id=state.get("id") or uname)
-    resources = lrm.find("lrm_resources")
-    if resources is None:
-        resources = etree.SubElement(lrm, "lrm_resources")
-    for entry in resources.findall("lrm_resource"):
-        if entry.get("id") == rsc_id:
-            return entry
-    attrs = _agent_attrs(root, rsc_id)
-    return etree.SubElement(resources, "lrm_resource", {"id": rsc_id, **attrs})
+class StatusWriter:
+    """Appends operation results to a CIB's status section.
 
+    Look-ups (node states, history entries, resource agents) are kept in memory, since one
+    transition records thousands of results; the writer assumes it is the only one editing
+    the tree while it lives.
+    """
 
-def _agent_attrs(root: Element, rsc_id: str) -> dict[str, str]:
-    base = rsc_id.split(":", 1)[0]
-    for prim in root.iter("primitive"):
-        if prim.get("id") in (rsc_id, base):
-            attrs = {"class": prim.get("class") or "ocf", "type": prim.get("type") or ""}
-            if prim.get("provider"):
-                attrs["provider"] = prim.get("provider") or ""
-            return attrs
-    raise UsageError(f"unknown resource {rsc_id!r}")
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        self._entries: dict[tuple[str, str], Element] = {}
+        self._lrm: dict[str, Element] = {}
+        self._agents: dict[str, dict[str, str]] | None = None
+        self.next_call = next_call_id(root)
+
+    def lrm_resource(self, uname: str, rsc_id: str) -> Element:
+        key = (uname, rsc_id)
+        found = self._entries.get(key)
+        if found is None:
+            found = self._find_or_add(uname, rsc_id)
+            self._entries[key] = found
+        return found
+
+    def _resources(self, uname: str) -> Element:
+        resources = self._lrm.get(uname)
+        if resources is None:
+            state = node_state(self.root, uname)
+            lrm = state.find("lrm")
+            if lrm is None:
+                lrm = etree.SubElement(state, "lrm", id=state.get("id") or uname)
+            resources = lrm.find("lrm_resources")
+            if resources is None:
+                resources = etree.SubElement(lrm, "lrm_resources")
+            self._lrm[uname] = resources
+            for entry in resources.findall("lrm_resource"):
+                self._entries.setdefault((uname, entry.get("id") or ""), entry)
+        return resources
+
+    def _find_or_add(self, uname: str, rsc_id: str) -> Element:
+        resources = self._resources(uname)
+        found = self._entries.get((uname, rsc_id))
+        if found is not None:
+            return found
+        return etree.SubElement(resources, "lrm_resource",
+                                {"id": rsc_id, **self._agent_attrs(rsc_id)})
+
+    def _agent_attrs(self, rsc_id: str) -> dict[str, str]:
+        if self._agents is None:
+            self._agents = {}
+            for prim in self.root.iter("primitive"):
+                agent = {"class": prim.get("class") or "ocf", "type": prim.get("type") or ""}
+                if prim.get("provider"):
+                    agent["provider"] = prim.get("provider") or ""
+                self._agents.setdefault(prim.get("id") or "", agent)
+        found = self._agents.get(rsc_id) or self._agents.get(rsc_id.split(":", 1)[0])
+        if found is None:
+            raise UsageError(f"unknown resource {rsc_id!r}")
+        return found
+
+    def record(self, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int, now: int,
+               target_rc: int = 0, op_status: int = 0, op_digest: str | None = None) -> None:
+        """Append one result (replacing an older result of the same operation)."""
+        entry = self.lrm_resource(uname, rsc_id)
+        op_id = f"{rsc_id}_{task}_{interval_ms}"
+        for old in entry.findall("lrm_rsc_op"):
+            if old.get("id") == op_id:
+                entry.remove(old)
+        attrs = {
+            "id": op_id, "operation": task, "interval": str(interval_ms),
+            "call-id": str(self.next_call), "rc-code": str(rc), "op-status": str(op_status),
+            "transition-key": f"0:0:{target_rc}:00000000-0000-0000-0000-000000000000",
+            "last-rc-change": str(now), "exec-time": "0", "on_node": uname}
+        if op_digest is not None:
+            attrs["op-digest"] = op_digest
+        etree.SubElement(entry, "lrm_rsc_op", attrs)
+        self.next_call += 1
 
 
 def next_call_id(root: Element) -> int:
@@ -115,28 +167,7 @@ def next_call_id(root: Element) -> int:
     return max(call_ids, default=0) + 1
 
 
-def record_op(root: Element, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int,
-              now: int, target_rc: int = 0, op_status: int = 0,
-              op_digest: str | None = None, call_id: int | None = None) -> None:
-    """Append an operation result to the node's history of the resource."""
-    entry = lrm_resource(root, uname, rsc_id)
-    if call_id is None:
-        call_id = next_call_id(root)
-    op_id = f"{rsc_id}_{task}_{interval_ms}"
-    for old in entry.findall("lrm_rsc_op"):
-        if old.get("id") == op_id:
-            entry.remove(old)
-    attrs = {
-        "id": op_id, "operation": task, "interval": str(interval_ms),
-        "call-id": str(call_id), "rc-code": str(rc), "op-status": str(op_status),
-        "transition-key": f"0:0:{target_rc}:00000000-0000-0000-0000-000000000000",
-        "last-rc-change": str(now), "exec-time": "0", "on_node": uname}
-    if op_digest is not None:
-        attrs["op-digest"] = op_digest
-    etree.SubElement(entry, "lrm_rsc_op", attrs)
-
-
 def inject_op(root: Element, spec: OpSpec, now: int) -> None:
     target = 7 if spec.task == "monitor" and spec.interval_ms == 0 else 0
-    record_op(root, spec.node, spec.resource, spec.task, spec.interval_ms, spec.rc, now,
-              target_rc=target)
+    StatusWriter(root).record(spec.node, spec.resource, spec.task, spec.interval_ms, spec.rc,
+                              now, target_rc=target)
