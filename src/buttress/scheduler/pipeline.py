@@ -13,10 +13,21 @@ from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.placement import apply_placement
 from buttress.scheduler.summary import summarize
 from buttress.scheduler.tickets import apply_tickets
-from buttress.scheduler.unpack import unpack
+from buttress.scheduler.unpack import Cluster, unpack
+from buttress.scheduler.working import WRsc
 from buttress.transition.graph import Transition
 
 __all__ = ["Transition", "schedule"]
+
+
+def allocation_order(cluster: Cluster, rsc: WRsc) -> tuple[int, int]:
+    """Higher priority first; with a placement strategy (capacities are spent as resources
+    are placed) a resource that must leave its node comes after those that can stay."""
+    if cluster.prop("placement-strategy", "default").lower() == "default":
+        return (-rsc.priority, 0)
+    current = [n for p in rsc.primitives() for n in p.running_on]
+    displaced = 1 if current and not current[0].can_run() else 0
+    return (-rsc.priority, displaced)
 
 
 def schedule(cib: Cib, now: int) -> Transition:
@@ -27,7 +38,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     apply_placement(cluster)
     apply_tickets(cluster)
     # Allocation and the summary both follow priority order (stable within a priority).
-    cluster.resources.sort(key=lambda r: -r.priority)
+    cluster.resources.sort(key=lambda r: allocation_order(cluster, r))
     colocs = unpack_colocations(cluster)
     Assigner(cluster, colocs).run()
     table = ActionTable()
