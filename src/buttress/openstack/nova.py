@@ -245,33 +245,24 @@ class SdkNova:
                       f"{'enable' if enabled else 'disable'} service {service_id}", body)
 
     def servers_on_host(self, host: str) -> list[Server]:
-        out: list[Server] = []
-        marker: str | None = None
-        while True:
-            params = {"all_tenants": "1", "host": host, "limit": "500"}
-            if marker:
-                params["marker"] = marker
-            body = self._request("GET", f"/servers/detail?{urlencode(params)}",
-                                 f"list servers of {host}")
-            page = body.get("servers", [])
-            out.extend(_server(s) for s in page)
-            if len(page) < 500:
-                return out
-            marker = str(page[-1]["id"])
+        return self._servers({"host": host}, f"list servers of {host}")
 
     def server(self, server_id: str) -> Server:
         body = self._request("GET", f"/servers/{server_id}", f"show server {server_id}")
         return _server(body["server"])
 
     def servers_changed_since(self, since: str) -> list[Server]:
+        return self._servers({"changes-since": since}, f"list servers changed since {since}")
+
+    def _servers(self, query: dict[str, str], what: str) -> list[Server]:
+        """Every server of every project matching ``query``, following Nova's pages."""
         out: list[Server] = []
         marker: str | None = None
         while True:
-            params = {"all_tenants": "1", "changes-since": since, "limit": "500"}
+            params = {"all_tenants": "1", **query, "limit": "500"}
             if marker:
                 params["marker"] = marker
-            body = self._request("GET", f"/servers/detail?{urlencode(params)}",
-                                 f"list servers changed since {since}")
+            body = self._request("GET", f"/servers/detail?{urlencode(params)}", what)
             page = body.get("servers", [])
             out.extend(_server(s) for s in page)
             if len(page) < 500:
