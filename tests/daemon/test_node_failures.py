@@ -72,7 +72,9 @@ def test_failed_stop_fences_the_node_before_recovery(sandbox_factory: SandboxFac
              '<instance_attributes id="fragile-params">' + nv("fragile", "fail_stop", "true")
              + '</instance_attributes><operations><op id="fragile-mon" name="monitor" '
              'interval="1s" timeout="5s"/></operations></primitive>')
-    sb = sandbox_factory(cib(fault))
+    # a longer lease than the other tests: on a loaded machine a 2 s lease can expire on
+    # its own, and this test is about fencing because of the failed stop, not a lost node
+    sb = sandbox_factory(cib(fault), lease_ttl=5)
     home = active_on(sb.snapshot(), "fragile")[0]
     # ban it from its node: the stop there fails, and only fencing makes it safe to move
     sb.load_config(cib(fault, constraints=f'<rsc_location id="ban" rsc="fragile" '
