@@ -122,6 +122,10 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
             recurring[(op.operation, op.interval_ms)] = op
         ok = op.op_status == EXEC_DONE and op.rc_code == expected_rc(op)
         if op.operation == "monitor":
+            if failure is not None and failure.op.operation == "stop":
+                # after a failed stop the resource's state is unknown until it is fenced or
+                # stopped: a later monitor result does not replace that failure
+                continue
             role, failure = _monitor(op, role, failure, ok)
             continue
         if not ok:
