@@ -108,3 +108,10 @@ def write_resources(state: StatusState, out: ListOut) -> None:
     if not printed:
         out.item("No resources")
     out.end()
+
+
+def render_status_json(cib: Cib, now: int) -> str:
+    """The status as JSON (see :mod:`buttress.transition.status_json`)."""
+    from buttress.transition.status_json import render_status_json as render
+
+    return render(cib, now)
