@@ -89,7 +89,7 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
                 or change is not None)
         reason = None
         if target is None:
-            reason = rsc.stop_reason or _stop_reason(cluster, rsc, node)
+            reason = _stop_reason(cluster, rsc, node)
         elif change is not None:
             reason = "resource definition change"
         implied = _stop_is_implied(cluster, node)
@@ -147,7 +147,6 @@ def _frozen_actions(table: ActionTable, rsc: WRsc, current: list[WNode],
     place = target or (current[0] if current else None)
     start = table.make(rsc, "start", place, optional=not rsc.failed and place in current)
     start.runnable = False
-    start.unrunnable_reason = None
 
 
 def _stop_reason(cluster: Cluster, rsc: WRsc, node: WNode) -> str:

@@ -166,7 +166,6 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
         if clone is not None and not clone.extra.get("unique"):
             target = clone
         target.allowed[node.name] = -INFINITY
-        rsc.extra.setdefault("banned_by_failures", set()).add(node.name)
     fatal_start = cluster.prop("start-failure-is-fatal", "true").lower() not in (
         "false", "no", "0", "off")
     for node_name, history in rsc.history.items():

@@ -47,7 +47,6 @@ def _revoke(cluster: Cluster, rsc: WRsc, policy: str, promoted_only: bool) -> No
             for prim in prims:
                 if prim.running_on:
                     prim.managed = False
-                    prim.extra["frozen"] = True
             return
     if policy == "demote" and promoted_only:
         rsc.extra["promotion_blocked"] = True

@@ -75,7 +75,6 @@ class WRsc:
     next_role: str = STOPPED
     provisional: bool = True
     assigning: bool = False
-    stop_reason: str | None = None
     priority: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
