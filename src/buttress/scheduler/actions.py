@@ -109,6 +109,8 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         stop_here = table.get(rsc, "stop", target)
         need_start = not active_here or (stop_here is not None and not stop_here.optional)
         start = table.make(rsc, "start", target, optional=not need_start)
+        if stop_here is not None and stop_here.reason == "resource definition change":
+            start.reason = start.reason or stop_here.reason
         blocked = _quorum_blocks_start(cluster, rsc)
         if blocked:
             start.runnable = False

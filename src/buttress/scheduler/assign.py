@@ -206,7 +206,8 @@ class Assigner:
         if self._unmanaged_stays(rsc):
             return
         weights = self._weights_with_colocations(rsc, rsc.allowed)
-        if self._stopped_by_config(rsc) or rsc.orphan or rsc.extra.get("unsupported"):
+        if self._stopped_by_config(rsc) or rsc.orphan or rsc.extra.get("unsupported") \
+                or rsc.extra.get("stop_only"):
             self._set(rsc, None)
             return
         node = self._choose(rsc, weights, current=self._current(rsc))

@@ -271,9 +271,14 @@ class Orderer:
         if (con.kind or "").lower() == "serialize":
             return
         flags = self._flags(con, t_task, symmetrical)
+        inv_flags = Flag.IMPLIES_FIRST if flags else Flag.NONE
+        if f_task == t_task and t_task in ("start", "stop") and \
+                then.meta.get("restart-type", "").lower() == "restart":
+            # the deprecated restart-type=restart: whatever restarts what this resource is
+            # ordered after restarts it too, however weak the order
+            flags |= Flag.IMPLIES_THEN
         self._link(first, f_task, then, t_task, flags)
         if symmetrical and f_task in INVERSE and t_task in INVERSE:
-            inv_flags = Flag.IMPLIES_FIRST if flags else Flag.NONE
             self._link(then, INVERSE[t_task], first, INVERSE[f_task], inv_flags)
 
     def _link(self, first: WRsc, f_task: str, then: WRsc, t_task: str, flags: int) -> None:
@@ -351,12 +356,12 @@ class Orderer:
         if flags & Flag.IMPLIES_THEN and not first.optional and then.optional \
                 and not clone_summary and not migrating:
             then.optional = False
-            then.reason = then.reason or _describe("required", first)
+            then.reason = then.reason or _cause("required", first, then)
             changed = True
         if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional \
                 and not migrating:
             first.optional = False
-            first.reason = first.reason or _describe("required", then)
+            first.reason = first.reason or _cause("required", then, first)
             changed = True
         if flags & Flag.RESTART and not then.optional and first.optional:
             first.optional = False
@@ -412,6 +417,14 @@ class Orderer:
 def _task(action: str) -> str:
     return {"promote": "promote", "demote": "demote", "stop": "stop", "start": "start"}.get(
         action, action)
+
+
+def _cause(word: str, cause: Action, action: Action) -> str | None:
+    """The reason ``cause`` gives ``action``: none when both are the same resource's (a
+    resource's own actions explain nothing about each other)."""
+    if cause.rsc is not None and cause.rsc is action.rsc:
+        return None
+    return _describe(word, cause)
 
 
 def _describe(word: str, action: Action) -> str:

@@ -9,6 +9,7 @@ from buttress.scheduler.colocation import unpack_colocations
 from buttress.scheduler.digests import apply_digests
 from buttress.scheduler.failures import apply_failures
 from buttress.scheduler.graph import build_transition, collect_scores
+from buttress.scheduler.multiactive import apply_multiple_active
 from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.placement import apply_placement
 from buttress.scheduler.summary import summarize
@@ -34,6 +35,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     """Decide what the cluster does next. ``now`` is the epoch second the decision is for."""
     cluster = unpack(cib, now)
     apply_failures(cluster)
+    apply_multiple_active(cluster)
     apply_digests(cluster)
     apply_placement(cluster)
     apply_tickets(cluster)

@@ -47,7 +47,15 @@ def add_missing_remote_nodes(cluster: Cluster) -> None:
 
 def settle_remote_nodes(cluster: Cluster) -> None:
     """Decide each remote node's state from its connection (after its history is read)."""
-    for name, conn in connections(cluster).items():
+    conns = connections(cluster)
+    guests = {r.meta.get("remote-node") for r in cluster.by_id.values()}
+    for unreached in cluster.nodes:
+        if unreached.kind == "remote" and unreached.seen and unreached.name not in conns \
+                and unreached.name not in guests:
+            # a remote node no connection reaches: what it ran is in an unknown state
+            unreached.online = False
+            unreached.unclean = True
+    for name, conn in conns.items():
         node = cluster.node_by_name.get(name)
         if node is None or conn.orphan:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.multiactive import STOP_UNEXPECTED, policy
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, WNode, WRsc
 from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
@@ -75,11 +76,15 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         return [SummaryLine("Start", name, f"( {target.name} )",
                             _due(_reason(start), blocked=True))]
     if len(current) > 1:
+        if target is None and not rsc.blocked:
+            return _stops_everywhere(table, rsc)
         if target is None or start is None or rsc.blocked:
             return []
-        if rsc.meta.get("multiple-active", "") == "stop_unexpected":
-            return [SummaryLine("Recover", name, f"( {target.name} )",
-                                "due to being multiply active")]
+        if policy(rsc) == STOP_UNEXPECTED and target in current:
+            if rsc.failed:
+                return [SummaryLine("Recover", name, f"( {target.name} )",
+                                    "due to being multiply active")]
+            return [SummaryLine("Restart", name, f"( {target.name} )")]
         if rsc.failed:
             # a failure was recorded: recovered as from the first node it was found on
             where = (f"( {target.name} )" if current[0] is target
@@ -109,7 +114,7 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
             if rsc.failed:
                 return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
             return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",
-                                _due(_reason(start) or _reason(stop)))]
+                                _due(_reason(start)))]
         reload = table.get(rsc, "reload", node)
         if reload is not None and not reload.optional:
             return [SummaryLine("Reload", name, f"( {cur_role}{node.name} )")]
@@ -136,6 +141,18 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     if cur_role or next_role:
         return [SummaryLine(verb, name, f"( {cur_role}{node.name} -> {next_role}{target.name} )")]
     return [SummaryLine(verb, name, f"( {node.name} -> {target.name} )")]
+
+
+def _stops_everywhere(table: ActionTable, rsc: WRsc) -> list[SummaryLine]:
+    """A multiply active resource that goes nowhere: one line per node it stops on."""
+    lines = []
+    for node in rsc.running_on:
+        stop = table.get(rsc, "stop", node)
+        if stop is None or stop.optional or not stop.runnable:
+            continue
+        lines.append(SummaryLine("Stop", rsc.id, f"( {node.name} )",
+                                 _due(stop.reason or "node availability")))
+    return lines
 
 
 def _migratable(rsc: WRsc, source: WNode, table: ActionTable) -> bool:
