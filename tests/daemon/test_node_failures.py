@@ -67,19 +67,24 @@ def test_monitor_failure_restarts_in_place_then_migration_threshold_moves(
     assert_safe(sb)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known race, open in issue 4: about 1 run in 7 the agent re-joins right after the failed "
-    "stop (its guarded result write is refused), which erases the node's history, so the "
-    "failed stop is never seen and the node is not fenced"))
-def test_failed_stop_fences_the_node_before_recovery(sandbox_factory: SandboxFactory) -> None:
+@pytest.mark.parametrize("home_is_leader", [True, False], ids=["on-leader", "elsewhere"])
+def test_failed_stop_fences_the_node_before_recovery(sandbox_factory: SandboxFactory,
+                                                     home_is_leader: bool) -> None:
     fault = ('<primitive id="fragile" class="python" type="fault">'
              '<instance_attributes id="fragile-params">' + nv("fragile", "fail_stop", "true")
              + '</instance_attributes><operations><op id="fragile-mon" name="monitor" '
              'interval="1s" timeout="5s"/></operations></primitive>')
     # a longer lease than the other tests: on a loaded machine a 2 s lease can expire on
     # its own, and this test is about fencing because of the failed stop, not a lost node
-    sb = sandbox_factory(cib(fault), lease_ttl=5)
-    home = active_on(sb.snapshot(), "fragile")[0]
+    sb = sandbox_factory(cib(""), lease_ttl=5)
+    snap = sb.wait_for(lambda s: bool(s.leader), 30, "a leader")
+    leader = (snap.leader or "").split(":", 1)[0]
+    assert leader in sb.nodes
+    # on the leader's node, the leader must hand the fencing of its own node to another
+    home = leader if home_is_leader else next(n for n in sb.nodes if n != leader)
+    prefer = f'<rsc_location id="prefer" rsc="fragile" node="{home}" score="100"/>'
+    sb.load_config(cib(fault, constraints=prefer))
+    sb.wait_for(lambda s: active_on(s, "fragile") == [home], 60, f"fragile on {home}")
     # ban it from its node: the stop there fails, and only fencing makes it safe to move
     sb.load_config(cib(fault, constraints=f'<rsc_location id="ban" rsc="fragile" '
                                          f'node="{home}" score="-INFINITY"/>'))
@@ -90,6 +95,7 @@ def test_failed_stop_fences_the_node_before_recovery(sandbox_factory: SandboxFac
     failed_stop = first(events, kind="stop", node=home, rsc="fragile")
     assert failed_stop["rc"] == 1
     fence = first(events, kind="fence", node=home)
+    assert fence["by"] != f"controller:{home}"
     start = [e for e in events if e["kind"] == "start" and e["rsc"] == "fragile"][-1]
     assert float(failed_stop["ts"]) < float(fence["ts"]) < float(start["ts"]), events
     assert snap.fencing[home]["action"] == "reboot"

@@ -113,7 +113,8 @@ def agent_main(argv: list[str]) -> int:
                 ctl_store = EtcdStore(args.store, timeout=max(1.0, args.lease_ttl / 2))
                 jobs.append(Controller(ctl_store, args.cluster, args.node,
                                        lease_ttl=args.lease_ttl,
-                                       events_path=args.events).run())
+                                       events_path=args.events,
+                                       node_member=agent.joined).run())
             await asyncio.gather(*jobs)
         finally:
             await store.close()

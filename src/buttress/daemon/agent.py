@@ -14,7 +14,8 @@ Lifecycle of :class:`NodeAgent` (``buttress agent --node NAME --store ENDPOINT``
    per resource). Each result is written in ONE transaction guarded by the membership key
    still being ours: the history entry, the deletion of the order, the fail count on a
    failure, and the erasure of cancelled recurring monitors. A guard failure means the
-   cluster removed us (fenced, lease lost): the agent stops everything and joins again.
+   cluster removed us (fenced, lease lost): the agent stops everything and joins again,
+   unless a stop failed: then it stays out of the cluster, to be fenced.
    The agents' helper commands are served from the store (:mod:`.attributes`).
 4. **Self-fence.** When the lease could not be renewed for ``lease_ttl - margin -
    stop_budget`` seconds (:class:`buttress.fencing.SelfFencePolicy`), every local
@@ -402,8 +403,16 @@ class NodeAgent:
             await self._rejoin.wait()
             self._rejoin.clear()
             self.joined.clear()
-            await self.resources.stop_all(self.settings.policy().stop_budget_s * 4)
+            stopped = await self.resources.stop_all(self.settings.policy().stop_budget_s * 4)
             self._unsent.clear()
+            still_active = sorted(r for r, outcome in stopped.items() if outcome.rc != 0)
+            if still_active:
+                # Joining erases this node's history: with a resource that may still run
+                # here the cluster would start it elsewhere. Stay out until fenced.
+                log.error("%s: cannot stop %s; not rejoining: this node must be fenced",
+                          self.node, ", ".join(still_active))
+                self.events.write("unclean", self.node)
+                return
             while True:
                 try:
                     await self.keeper.remove(self.layout.member(self.node))

@@ -22,6 +22,11 @@ Each pass returns a sentence (also logged and stored at ``controller/status``), 
 ``"transition 3 complete in 1.2s (9 actions): fenced n1; started d1, d2 on n2"`` or
 ``"no change needed: 3 of 3 nodes online"``.
 
+A candidate that runs inside a node agent (``node`` set) campaigns only while that agent is
+a member, and never fences its own node: when a transition would fence it, the leader steps
+down and stays out of the election for ``2 * lease_ttl`` so a candidate on another node
+fences it and records the confirmation (a node that powers itself off cannot).
+
 Every write is a transaction guarded by ``leader == <this candidate's identity>``. When the
 leadership is lost (the LeaseKeeper finds the key taken, a guarded write fails, or the lease
 has not been renewed for a full TTL) the leading task is cancelled at once, which also
@@ -66,8 +71,12 @@ class Controller:
     """One controller candidate (module docstring)."""
 
     def __init__(self, store: Store, cluster: str, name: str, *, lease_ttl: int = 5,
-                 events_path: Path | None = None, recheck_s: float = 15.0) -> None:
+                 events_path: Path | None = None, recheck_s: float = 15.0,
+                 node_member: asyncio.Event | None = None) -> None:
+        """``node_member``: set while the agent of the node this candidate runs on is a
+        member (the candidate then runs on node ``name``); None for a standalone one."""
         self.store = store
+        self.node_member = node_member
         self.keys = DaemonKeys.of(cluster)
         self.layout = self.keys.layout
         self.name = name
@@ -83,6 +92,7 @@ class Controller:
         self._lead_task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._run: TransitionRun | None = None
+        self._stepped_down = False
 
     @property
     def guard(self) -> list[Compare]:
@@ -109,6 +119,11 @@ class Controller:
         """Campaign and lead, forever (until cancelled)."""
         try:
             while True:
+                if self._stepped_down:
+                    self._stepped_down = False
+                    await asyncio.sleep(2 * self.lease_ttl)
+                if self.node_member is not None:
+                    await self.node_member.wait()
                 try:
                     await self._campaign()
                 except StoreError as error:
@@ -157,6 +172,12 @@ class Controller:
                     sentence, again = await self.reconcile()
                 except LostLeadership:
                     self._abdicate("a guarded write failed")
+                    return
+                except _MustBeFenced as must:
+                    await self._publish(f"stepping down: {must} must be fenced by another "
+                                        "node's controller")
+                    self._stepped_down = True
+                    self._abdicate(f"{must} must be fenced")
                     return
                 except StoreError as error:
                     sentence, again = f"the store is unavailable: {error}", False
@@ -223,6 +244,9 @@ class Controller:
             transition = schedule(cib, int(time.time()))
         except ButtressError as error:
             return f"cannot schedule: {error}", False
+        if self.node_member is not None and any(
+                a.task == "stonith" and a.node == self.name for a in transition.actions):
+            raise _MustBeFenced(self.name)
         known = redundant_probes(snap, transition)
         real = [a for a in transition.actions if not a.pseudo and a.id not in known]
         if not real:
@@ -260,6 +284,10 @@ class Controller:
             if not written.succeeded:
                 raise LostLeadership()
         return live
+
+
+class _MustBeFenced(Exception):
+    """The transition fences the node this leader runs on; another node must do it."""
 
 
 def redundant_probes(snap: Snapshot, transition: Transition) -> set[int]:

@@ -16,7 +16,9 @@ Event fields: ``ts`` (wall clock), ``kind``, ``node`` and, for resource events, 
 * ``fence`` - fencing of ``node`` confirmed by the controller (``ok`` true), which
   makes every resource inactive there;
 * ``selfstop`` - the agent lost the store and stopped everything itself (each stop is
-  also logged as ``stop``).
+  also logged as ``stop``);
+* ``unclean`` - the agent lost its membership and could not stop everything: it stays
+  out of the cluster until fenced.
 
 :func:`check_invariant`: no single-instance resource may be started on a node while it
 may still be active on another, and no promotable clone may be promoted on a node while
