@@ -57,6 +57,14 @@ def create_actions(cluster: Cluster, table: ActionTable) -> None:
 def _fencing(cluster: Cluster, table: ActionTable) -> None:
     # Pacemaker lists (and issues) fencing in reverse node order
     for node in reversed(cluster.nodes):
+        if node.kind == "guest":
+            if node.reset and _guest_fenceable(cluster, node):
+                # "fencing" a guest is recovering its container: a pseudo action
+                action = table.make(None, "stonith", node, optional=False, pseudo=True,
+                                    reason="guest is unclean")
+                action.meta["stonith_action"] = cluster.stonith_action
+                cluster.fence_nodes.append((node, "guest is unclean"))
+            continue
         if not node.unclean:
             continue
         if node.kind == "remote" and not node.fence_reason:
@@ -68,8 +76,24 @@ def _fencing(cluster: Cluster, table: ActionTable) -> None:
             cluster.fence_nodes.append((node, reason))
 
 
+def _guest_fenceable(cluster: Cluster, guest: WNode) -> bool:
+    """A guest can be reset when something is managed at all and its container's hosts are
+    each up or can themselves be fenced."""
+    from buttress.scheduler.guest import container_of
+
+    if not any(r.managed for r in cluster.by_id.values() if r.variant == "primitive"):
+        return False
+    conn = cluster.by_id.get(guest.remote_rsc) if guest.remote_rsc else None
+    container = container_of(conn) if conn is not None else None
+    if container is None:
+        return False
+    return all(host.online or (host.unclean and cluster.can_fence())
+               for host in container.running_on)
+
+
 def _stop_is_implied(cluster: Cluster, node: WNode) -> bool:
-    return node.unclean
+    """Stops on a node being fenced (or a guest being reset) happen by that fencing."""
+    return node.unclean or node.reset
 
 
 def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:

@@ -213,6 +213,20 @@ class Assigner:
         node = self._choose(rsc, weights, current=self._current(rsc))
         rsc.extra["weights"] = weights
         self._set(rsc, node, _target_role(rsc))
+        self._guest_follows(rsc)
+
+    def _guest_follows(self, rsc: WRsc) -> None:
+        """A guest node can take resources in this transition when its connection is
+        placed (it will be up), and shuts down otherwise."""
+        if "container" not in rsc.extra or rsc.meta.get("internal") != "true":
+            return
+        guest = self.nodes.get(rsc.id)
+        if guest is None or guest.kind != "guest":
+            return
+        if rsc.assigned is not None and rsc.next_role != STOPPED:
+            guest.online = True
+        else:
+            guest.shutdown = True
 
     def _assign_group(self, group: WRsc) -> None:
         weights = self._weights_with_colocations(group, self._group_weights(group))

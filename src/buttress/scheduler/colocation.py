@@ -35,6 +35,13 @@ def unpack_colocations(cluster: Cluster) -> list[Coloc]:
     found: list[Coloc] = []
     for con in cluster.cib.configuration.colocations:
         found.extend(_one(cluster, con))
+    from buttress.scheduler.guest import runs_with_container
+
+    for rsc in cluster.by_id.values():
+        container = runs_with_container(rsc)
+        if container is not None:
+            # a filler (or a guest's connection) runs where its container runs
+            found.append(Coloc(f"{rsc.id}-with-container", rsc, container, INFINITY))
     return found
 
 

@@ -14,6 +14,7 @@ import itertools
 
 from buttress.model.constraints import Order
 from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.guest import runs_with_container
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, Ordering, WNode, WRsc
 from buttress.scores import parse_score
@@ -64,7 +65,26 @@ class Orderer:
             elif rsc.variant == "clone":
                 self._clone(rsc)
 
+    def _container(self, rsc: WRsc) -> None:
+        """A filler (or a guest's connection) starts after its container and stops before
+        it; a guest's reset follows its container's stop."""
+        container = runs_with_container(rsc)
+        if container is None:
+            return
+        t = self.table
+        for first in t.find(container, "start"):
+            for then in t.find(rsc, "start"):
+                self.order(first, then, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+        for first in t.find(rsc, "stop"):
+            for then in t.find(container, "stop"):
+                self.order(first, then, Flag.IMPLIES_FIRST)
+        guest = self.cluster.node_by_name.get(rsc.id)
+        fence = t.get(None, "stonith", guest) if guest is not None else None
+        for stop in t.find(container, "stop"):
+            self.order(stop, fence, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+
     def _primitive(self, rsc: WRsc) -> None:
+        self._container(rsc)
         t = self.table
         stops = t.find(rsc, "stop")
         starts = t.find(rsc, "start")
@@ -131,6 +151,9 @@ class Orderer:
             if action.node is not None and action.rsc is not None and not action.pseudo:
                 on_node.setdefault(action.node.name, []).append(action)
         for node in self.cluster.nodes:
+            if node.kind == "guest" and node.remote_rsc is not None:
+                self._guest(node, on_node.get(node.name, []))
+                continue
             if node.kind != "remote" or node.remote_rsc is None:
                 continue
             conn = self.cluster.by_id.get(node.remote_rsc)
@@ -142,6 +165,23 @@ class Orderer:
             for action in on_node.get(node.name, ()):
                 for start in starts:
                     self.order(start, action, Flag.RUNNABLE_LEFT)
+
+    def _guest(self, node: WNode, actions: list[Action]) -> None:
+        """What runs on a guest starts (is promoted, monitored) once its connection is up,
+        again whenever the connection restarts; it stops before the connection does,
+        unless the guest is being reset (then its stops are implied by the reset)."""
+        conn = self.cluster.by_id.get(node.remote_rsc or "")
+        if conn is None:
+            return
+        starts = self.table.find(conn, "start")
+        stops = self.table.find(conn, "stop")
+        for action in actions:
+            if action.task in ("start", "promote", "monitor"):
+                for start in starts:
+                    self.order(start, action, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+            elif action.task in ("stop", "demote") and not node.reset:
+                for stop in stops:
+                    self.order(action, stop, Flag.IMPLIES_FIRST)
 
     def _clone(self, clone: WRsc) -> None:
         t = self.table

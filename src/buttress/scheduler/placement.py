@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from buttress.model.constraints import Location
+from buttress.scheduler.guest import restrict_guest_placement
 from buttress.scheduler.remote import restrict_placement
 from buttress.scheduler.rules import RuleContext, evaluate
 from buttress.scheduler.unpack import Cluster, threshold
@@ -30,6 +31,7 @@ def apply_placement(cluster: Cluster) -> None:
     _apply_health(cluster)
     _apply_exclusive_discovery(cluster)
     restrict_placement(cluster)
+    restrict_guest_placement(cluster.nodes, cluster.by_id)
 
 
 def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:

@@ -21,28 +21,45 @@ def is_connection(rsc: WRsc) -> bool:
 
 
 def connections(cluster: Cluster) -> dict[str, WRsc]:
-    """Remote node name -> its connection resource."""
+    """Remote node name -> its connection resource (guest connections are not included)."""
     found: dict[str, WRsc] = {}
     for rsc in cluster.by_id.values():
-        if is_connection(rsc) and not rsc.is_clone_instance:
+        if is_connection(rsc) and not rsc.is_clone_instance and "container" not in rsc.extra:
             found[rsc.id] = rsc
     return found
 
 
-def add_missing_remote_nodes(cluster: Cluster) -> None:
-    """Connection resources define remote nodes even without a ``<node>`` entry."""
-    for name in connections(cluster):
-        if name in cluster.node_by_name:
-            cluster.node_by_name[name].kind = "remote"
-            continue
-        node = WNode(name=name, id=name, kind="remote", index=len(cluster.nodes))
-        node.attrs = {"#uname": name, "#id": name, "#kind": "remote", "#is_dc": "false"}
-        state = next((s for s in cluster.cib.status.nodes if s.uname == name), None)
-        if state is not None:
-            node.attrs.update(state.attributes)
-        node.seen = state is not None
-        cluster.nodes.append(node)
-        cluster.node_by_name[name] = node
+def add_implicit_nodes(cluster: Cluster) -> None:
+    """Connection resources define remote nodes, and ``remote-node`` meta attributes guest
+    nodes, even without a ``<node>`` entry (added in the order of the resources)."""
+    from buttress.model.cib import iter_primitives
+    from buttress.scheduler.guest import guest_definitions
+
+    config = cluster.cib.configuration
+    guests = dict(guest_definitions(config.resources))
+    remote_ids = {p.id for p in iter_primitives(config.resources)
+                  if (p.rsc_class, p.provider, p.type) == ("ocf", "pacemaker", "remote")}
+    for prim in iter_primitives(config.resources):
+        names = [name for name, container in guests.items() if container is prim]
+        if prim.id in remote_ids:
+            names.append(prim.id)
+        for name in names:
+            _add_node(cluster, name, "guest" if name in guests else "remote")
+
+
+def _add_node(cluster: Cluster, name: str, kind: str) -> None:
+    if name in cluster.node_by_name:
+        cluster.node_by_name[name].kind = kind
+        return
+    node = WNode(name=name, id=name, kind=kind, index=len(cluster.nodes))
+    node.attrs = {"#uname": name, "#id": name, "#is_dc": "false",
+                  "#kind": "container" if kind == "guest" else "remote"}
+    state = next((s for s in cluster.cib.status.nodes if s.uname == name), None)
+    if state is not None:
+        node.attrs.update(state.attributes)
+    node.seen = state is not None
+    cluster.nodes.append(node)
+    cluster.node_by_name[name] = node
 
 
 def settle_remote_nodes(cluster: Cluster) -> None:
@@ -104,7 +121,7 @@ def _hold_reconnect(cluster: Cluster, conn: WRsc) -> None:
 
 def restrict_placement(cluster: Cluster) -> None:
     """Connections and fence devices run on cluster nodes only; a held connection nowhere."""
-    remote_names = [n.name for n in cluster.nodes if n.kind == "remote"]
+    remote_names = [n.name for n in cluster.nodes if n.is_remote]
     if not remote_names:
         return
     for rsc in cluster.by_id.values():

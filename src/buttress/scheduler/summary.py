@@ -15,7 +15,12 @@ def summarize(cluster: Cluster, table: ActionTable) -> list[SummaryLine]:
     for node, reason in cluster.fence_nodes:
         action = table.get(None, "stonith", node)
         verb = action.meta.get("stonith_action", "reboot") if action else "reboot"
-        lines.append(SummaryLine("Fence", f"Fence ({verb}) {node.name} '{reason}'"))
+        what = node.name
+        if node.kind == "guest" and node.remote_rsc in cluster.by_id:
+            container = cluster.by_id[node.remote_rsc].extra.get("container")
+            if isinstance(container, WRsc):
+                what = f"{node.name} (resource: {container.id})"
+        lines.append(SummaryLine("Fence", f"Fence ({verb}) {what} '{reason}'"))
     for rsc in _in_order(cluster.resources):
         lines.extend(_primitive(cluster, table, rsc))
     return lines

@@ -94,15 +94,28 @@ def unpack(cib: Cib, now: int) -> Cluster:
     cluster.have_quorum = truthy(cib.header_value("have-quorum") or "false")
     cluster.dc = cib.header_value("dc-uuid")
     cluster.rsc_defaults = resolve_nvsets(config.rsc_defaults, ctx)
+    from buttress.scheduler.guest import connection_model, guest_definitions, link_containers
+    from buttress.scheduler.remote import add_implicit_nodes, settle_remote_nodes
+
     _unpack_nodes(cluster)
+    # remote and guest nodes exist before resources are built: clones count them
+    add_implicit_nodes(cluster)
     for rsc in config.resources:
         cluster.resources.append(_build(cluster, rsc, None))
-    from buttress.scheduler.remote import add_missing_remote_nodes, settle_remote_nodes
-
-    add_missing_remote_nodes(cluster)
-    _unpack_history(cluster, remote=False)
+    for name, container in guest_definitions(config.resources):
+        if name not in cluster.by_id:
+            cluster.resources.append(_build(cluster, connection_model(name, container), None))
+    link_containers(cluster.by_id)
+    # a remote node's state follows its connection, a guest's its connection and container:
+    # each kind's history is read once the state of the nodes it depends on is known
+    _unpack_history(cluster, "member")
     settle_remote_nodes(cluster)
-    _unpack_history(cluster, remote=True)
+    _unpack_history(cluster, "remote")
+    from buttress.scheduler.guest_state import lost_guest_resources, settle_guest_nodes
+
+    settle_guest_nodes(cluster)
+    _unpack_history(cluster, "guest")
+    lost_guest_resources(cluster)
     _settle_roles(cluster)
     return cluster
 
@@ -117,11 +130,16 @@ def _unpack_nodes(cluster: Cluster) -> None:
     ctx = RuleContext(now=cluster.now)
     remote_ids = {p.id for p in iter_primitives(cib.configuration.resources)
                   if p.rsc_class == "ocf" and p.provider == "pacemaker" and p.type == "remote"}
+    from buttress.scheduler.guest import guest_definitions
+
+    guests = {name for name, _ in guest_definitions(cib.configuration.resources)}
     for index, node in enumerate(cib.configuration.nodes):
         if node.kind == "ping":
             continue
         kind = "remote" if node.kind == "remote" or node.id in remote_ids \
             or node.uname in remote_ids else "member"
+        if node.uname in guests:
+            kind = "guest"
         state = states.get(node.id) or states_by_uname.get(node.uname)
         wnode = WNode(name=node.uname, id=node.id, kind=kind, index=index)
         attrs = resolve_nvsets(node.attributes, ctx)
@@ -129,7 +147,8 @@ def _unpack_nodes(cluster: Cluster) -> None:
             attrs.update(state.attributes)
         wnode.attrs = attrs
         wnode.attrs.update({"#uname": node.uname, "#id": node.id,
-                            "#kind": "remote" if kind == "remote" else "cluster",
+                            "#kind": {"remote": "remote", "guest": "container"}.get(
+                                kind, "cluster"),
                             "#is_dc": "true" if cluster.dc in (node.id, node.uname) else "false"})
         for key, value in resolve_nvsets(node.utilization, ctx).items():
             wnode.utilization[key] = parse_score(value)
@@ -145,7 +164,9 @@ def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None
     shutdown = attrs.get("shutdown", "0")
     node.shutdown = shutdown not in ("", "0")
     node.seen = state is not None
-    if node.kind == "remote":
+    if node.kind == "guest":
+        return  # decided from its connection and container once their history is read
+    if node.is_remote:
         # up when it has a status entry; a node with a connection resource is decided from
         # that connection once the history is read (remote.py)
         node.online = state is not None
@@ -237,27 +258,34 @@ def _settle_meta(cluster: Cluster, w: WRsc) -> None:
 # ---- history ----------------------------------------------------------------------------
 
 
-def _history_nodes(cluster: Cluster, remote: bool) -> list[tuple[WNode, NodeState]]:
-    """Nodes whose history counts: nodes that are up (a remote node whose connection can be
-    re-established keeps what it runs) or unclean (their resources need fencing)."""
+def _history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]:
+    """Nodes of ``kind`` whose history counts: nodes that are up (a remote node whose
+    connection can be re-established keeps what it runs) or unclean (their resources need
+    fencing); a guest whose connection and container run, or any guest when fencing is
+    enabled (what is active on a guest that is down is recovered by resetting it)."""
     found = []
     for state in cluster.cib.status.nodes:
         node = cluster.node_by_name.get(state.uname) or next(
             (n for n in cluster.nodes if n.id == state.id), None)
-        if node is None or (node.kind == "remote") != remote:
+        if node is None or node.kind != kind:
             continue
-        if remote:
-            connected = node.remote_rsc is not None and bool(
-                cluster.by_id[node.remote_rsc].running_on)
-            if connected or node.online or node.unclean:
+        conn = cluster.by_id.get(node.remote_rsc) if node.remote_rsc else None
+        if kind == "guest":
+            container = conn.extra.get("container") if conn is not None else None
+            up = conn is not None and bool(conn.running_on) and isinstance(container, WRsc) \
+                and bool(container.running_on)
+            if up or cluster.fencing_enabled:
+                found.append((node, state))
+        elif kind == "remote":
+            if (conn is not None and conn.running_on) or node.online or node.unclean:
                 found.append((node, state))
         elif node.online or node.unclean:
             found.append((node, state))
     return found
 
 
-def _unpack_history(cluster: Cluster, remote: bool) -> None:
-    for node, state in _history_nodes(cluster, remote):
+def _unpack_history(cluster: Cluster, kind: str) -> None:
+    for node, state in _history_nodes(cluster, kind):
         for lrm in state.history:
             rsc = _find_for_history(cluster, lrm.id, node)
             if rsc is None:

@@ -35,6 +35,13 @@ class WNode:
     failures: tuple[dict[str, int], dict[str, int]] | None = None
     remote_rsc: str | None = None
     seen: bool = False
+    # a guest node that must be reset: its container is recovered (its "fencing")
+    reset: bool = False
+
+    @property
+    def is_remote(self) -> bool:
+        """A remote or guest node (runs no cluster stack: no fence devices, no connections)."""
+        return self.kind in ("remote", "guest")
 
     def can_run(self) -> bool:
         return (self.online and not self.unclean and not self.standby and not self.maintenance
