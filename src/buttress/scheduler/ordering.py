@@ -6,6 +6,8 @@ IMPLIES_FIRST  then mandatory -> first mandatory
 RUNNABLE_LEFT  first unrunnable -> then unrunnable ("unrunnable <first>")
 RESTART        then mandatory and the resource is active there -> first mandatory
 STOP_BLOCKED   then (a start) became unrunnable where its resource runs -> stop it there
+               ("required <first>" when first is required, else "unrunnable <first>")
+INTERLEAVED    a marker: the order is between instances of interleaved clones
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Flag:
     RESTART = 8
     ANY_RUNNABLE = 16     # then is runnable when any of its firsts is
     STOP_BLOCKED = 32     # a then that can no longer start where it runs must stop there
+    INTERLEAVED = 64      # marks an order between instances of interleaved clones
 
 
 MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
@@ -360,7 +363,7 @@ class Orderer:
                 firsts = [self.table.make(holder, f_task, None, optional=True)]
             for a in firsts:
                 for b in self._ends(t_inst, t_task, as_first=False):
-                    self.order(a, b, flags)
+                    self.order(a, b, flags | Flag.INTERLEAVED)
 
     # ---- propagation ------------------------------------------------------------------
 
@@ -397,11 +400,15 @@ class Orderer:
                 and not clone_summary and not migrating:
             then.optional = False
             then.reason = then.reason or _cause("required", first, then)
+            then.required_by_own_stop = first.for_blocked_start and first.rsc is then.rsc
             changed = True
         if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional \
                 and not migrating:
             first.optional = False
-            first.reason = first.reason or _cause("required", then, first)
+            if not edge.flags & Flag.INTERLEAVED:
+                # (between interleaved instances the stop keeps no reason of its own: the
+                # summary then tells why its start cannot run)
+                first.reason = first.reason or _cause("required", then, first)
             changed = True
         if flags & Flag.RESTART and not then.optional and first.optional:
             first.optional = False
@@ -417,12 +424,15 @@ class Orderer:
             if first.pseudo and first.task == "stop" and first.unrunnable_reason:
                 then.unrunnable_reason = first.unrunnable_reason
             if flags & Flag.STOP_BLOCKED:
-                self._stop_if_cannot_continue(then)
+                self._stop_if_cannot_continue(then, first, bool(edge.flags & Flag.INTERLEAVED))
             changed = True
         return changed
 
-    def _stop_if_cannot_continue(self, start: Action) -> None:
-        """A resource whose start (here) became unrunnable cannot keep running here."""
+    def _stop_if_cannot_continue(self, start: Action, first: Action, interleaved: bool) -> None:
+        """A resource whose start (here) became unrunnable because of ``first`` cannot keep
+        running here. The stop is "required" by ``first`` when ``first`` itself is required
+        (a resource that is stopping requires its start, even where it cannot start), else
+        it is due to ``first`` being unrunnable."""
         rsc = start.rsc
         if start.task != "start" or rsc is None or start.node is None:
             return
@@ -431,7 +441,24 @@ class Orderer:
         stop = self.table.get(rsc, "stop", start.node)
         if stop is not None and stop.optional:
             stop.optional = False
-            stop.reason = start.unrunnable_reason
+            stop.for_blocked_start = True
+            if self._required(first, interleaved):
+                stop.reason = _describe("required", first)
+            else:
+                stop.reason = start.unrunnable_reason
+
+    def _required(self, action: Action, interleaved: bool) -> bool:
+        """Whether ``action`` counts as required for the wording of a dependent's stop."""
+        if action.rsc is None:
+            return False  # a gate counting runnable instances is only ever unrunnable
+        if not action.optional:
+            # between interleaved instances, a start that only its own stop requires (a
+            # stop forced by that start being unrunnable) is seen as merely unrunnable
+            return not (interleaved and action.required_by_own_stop)
+        if action.task != "start" or action.node is not None:
+            return False
+        # the stand-in start of a resource placed nowhere is required by its stop
+        return any(not stop.optional for stop in self.table.find(action.rsc, "stop"))
 
     def _aggregate(self, action: Action) -> bool:
         firsts = [e.first for e in action.after if e.flags & Flag.ANY_RUNNABLE]

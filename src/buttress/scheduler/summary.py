@@ -115,7 +115,7 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         if stop_needed and stop is not None and start is not None:
             if not start.runnable:
                 return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
-                                    _due(_reason(start), not stop.runnable))]
+                                    _due(stop.reason or _reason(start), not stop.runnable))]
             if rsc.failed:
                 return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
             return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",

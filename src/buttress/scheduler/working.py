@@ -136,6 +136,11 @@ class Action:
     pseudo: bool = False
     reason: str | None = None
     unrunnable_reason: str | None = None
+    # a stop made mandatory only because its own start cannot run (the start it then
+    # requires is no reason for interleaved dependents to be "required" to stop)
+    for_blocked_start: bool = False
+    # a start made required only by such a stop of its own
+    required_by_own_stop: bool = False
     meta: dict[str, str] = field(default_factory=dict)
     before: list[Ordering] = field(default_factory=list)    # orderings where this is first
     after: list[Ordering] = field(default_factory=list)     # orderings where this is then
