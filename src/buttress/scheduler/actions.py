@@ -110,7 +110,7 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
             table.make(rsc, "reload", node, optional=False)
             change = None
         need = (target is None or node is not target or rsc.failed or multiple
-                or change is not None)
+                or change is not None or node.name in rsc.extra.get("restart_on", ()))
         reason = None
         if target is None:
             reason = _stop_reason(cluster, rsc, node)

@@ -6,7 +6,7 @@ from buttress.model.resources import Operation
 from buttress.scheduler.rules import RuleContext, resolve_nvsets
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WRsc
-from buttress.state.history import Failure
+from buttress.state.history import STOPPED, Failure
 
 
 def configured_op(rsc: WRsc, name: str, interval_ms: int) -> Operation | None:
@@ -28,6 +28,9 @@ def on_fail(cluster: Cluster, rsc: WRsc, failure: Failure) -> str:
                                   RuleContext(now=cluster.now, op_name=name,
                                               op_interval_ms=interval))
         policy = defaults.get("on-fail")
+    if policy is None and "container" in rsc.extra:
+        # a failure inside a container (or of a guest's connection) restarts the container
+        policy = "restart-container"
     if policy is None:
         if name == "stop":
             policy = "fence" if cluster.fencing_enabled else "block"
@@ -60,6 +63,14 @@ def apply_failures(cluster: Cluster) -> None:
                 continue
             if policy != "block" and _expired(cluster, rsc, failure):
                 continue
+            if policy == "restart-container" and failure.op.operation == "stop":
+                # the container's restart stops what it contains: the failed stop counts
+                # as done, the resource as stopped there
+                _restart_container(rsc, node_name)
+                rsc.running_on = [n for n in rsc.running_on if n.name != node_name]
+                if not rsc.running_on:
+                    rsc.role = STOPPED
+                continue
             rsc.failed = True
             if policy == "block":
                 rsc.blocked = True
@@ -71,6 +82,15 @@ def apply_failures(cluster: Cluster) -> None:
                     node.fence_reason = f"{rsc.id} failed there"
             elif policy == "standby":
                 node.standby = True
+            elif policy == "restart-container":
+                _restart_container(rsc, node_name)
+
+
+def _restart_container(rsc: WRsc, node_name: str) -> None:
+    """The container of ``rsc`` must stop (and so restart) on ``node_name``."""
+    container = rsc.extra.get("container")
+    if isinstance(container, WRsc):
+        container.extra.setdefault("restart_on", set()).add(node_name)
 
 
 def _expired(cluster: Cluster, rsc: WRsc, failure: Failure) -> bool:

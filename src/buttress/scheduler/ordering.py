@@ -87,7 +87,6 @@ class Orderer:
             self.order(stop, fence, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
 
     def _primitive(self, rsc: WRsc) -> None:
-        self._container(rsc)
         t = self.table
         stops = t.find(rsc, "stop")
         starts = t.find(rsc, "start")
@@ -121,6 +120,7 @@ class Orderer:
         for demote in t.find(rsc, "demote"):
             for promote in t.find(rsc, "promote"):
                 self.order(demote, promote, Flag.NONE)
+        self._container(rsc)
 
     def _group(self, group: WRsc) -> None:
         t = self.table

@@ -159,8 +159,12 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
     limit = threshold(rsc)
     if limit <= 0:
         return
+    fillers: list[WRsc] = rsc.extra.get("fillers", [])
     for node in cluster.nodes:
         count = failcount(cluster, rsc, node)
+        for filler in fillers:
+            # failures inside a container count against the container
+            count = add(count, failcount(cluster, filler, node))
         if count <= 0 or count < limit:
             continue
         target = rsc

@@ -26,7 +26,7 @@ from buttress.timeutil import parse_interval_ms
 #: meta attributes a clone or group passes down to its children when they do not set them
 INHERITED_META = ("target-role", "is-managed", "resource-stickiness", "migration-threshold",
                   "failure-timeout", "priority", "multiple-active", "maintenance",
-                  "allow-migrate", "requires", "restart-type", "critical")
+                  "allow-migrate", "requires", "restart-type", "critical", "container")
 
 
 @dataclass
