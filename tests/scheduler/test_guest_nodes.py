@@ -81,3 +81,22 @@ def test_failed_container_resets_its_guest() -> None:
     assert lines[0] == "* Fence (reboot) guest1 (resource: vm) 'guest is unclean'"
     assert "* Recover vm ( n1 )" in lines
     assert "* Recover app ( guest1 )" in lines
+
+
+def test_failed_filler_restarts_its_container() -> None:
+    """Default on-fail of a resource with ``container`` is restart-container; a failed stop
+    of such a filler counts as done (the container's restart stops it)."""
+    for task, rc, want in (("monitor", 7, "* Recover app ( n1 )"),
+                           ("stop", 1, "* Start app ( n1 )")):
+        interval = 10000 if task == "monitor" else 0
+        history = (_op("vm", "start", 0, 2)
+                   + _op("app", "start", 0, 2, rsc_type="Dummy", provider="pacemaker")
+                   .replace("</lrm_resource>", "")
+                   + f'<lrm_rsc_op id="app_{task}" operation="{task}" call-id="3" '
+                   f'rc-code="{rc}" op-status="0" interval="{interval}" '
+                   'transition-key="1:1:0:x"/></lrm_resource>')
+        # no guest node this time: the filler runs beside its container
+        lines = _lines(_cib(history).replace('name="remote-node" value="guest1"',
+                                             'name="target-role" value="Started"'))
+        assert "* Restart vm ( n1 )" in lines
+        assert want in lines
