@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from buttress.scheduler.migration import DANGLING, NO_MIGRATE, aborted, partial_source
+from buttress.scheduler.multiactive import multiply_active
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, WNode, WRsc
 from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
@@ -102,7 +104,8 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
     if not rsc.managed or rsc.blocked:
         _frozen_actions(table, rsc, current, target)
         return
-    multiple = len(current) > 1
+    finishing = partial_source(rsc, target)
+    multiple = multiply_active(rsc) or aborted(rsc, target)
     changed: dict[str, str] = rsc.extra.get("changed_on", {})
     for node in current:
         change = changed.get(node.name) if node is target else None
@@ -128,6 +131,11 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
                                 rsc.next_role == PROMOTED, pseudo=implied)
             if implied and table.get(None, "stonith", node) is None:
                 demote.runnable = False
+    for node in rsc.extra.get(DANGLING, ()):
+        # the source of a finished migration still needs its stop (which changes nothing
+        # visible: the resource is no longer active there)
+        dangling = table.make(rsc, "stop", node, optional=False, reason="dangling migration")
+        dangling.meta["dangling"] = "1"
     if target is not None:
         active_here = target in current
         stop_here = table.get(rsc, "stop", target)
@@ -150,10 +158,17 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         elif rsc.role == PROMOTED and active_here and rsc.next_role == UNPROMOTED:
             table.make(rsc, "demote", target, optional=False)
         _monitors(table, rsc, target, start)
-        if len(current) == 1 and current[0] is not target and migratable(rsc, current[0]):
+        source = finishing
+        if source is None and len(current) == 1 and current[0] is not target \
+                and migratable(rsc, current[0]):
+            source = current[0]
+        if source is not None and migratable(rsc, source):
             # a live migration: what is ordered around this resource need not restart
             start.meta["migrating"] = "1"
-            stop_there = table.get(rsc, "stop", current[0])
+            if finishing is not None:
+                # the resource already runs on the target: it only has to leave the source
+                start.optional = False
+            stop_there = table.get(rsc, "stop", source)
             if stop_there is not None:
                 stop_there.meta["migrating"] = "1"
     else:
@@ -271,7 +286,10 @@ def migratable(rsc: WRsc, source: WNode) -> bool:
     clean, online node."""
     from buttress.scheduler.remote import is_connection
 
-    if rsc.clone_parent() is not None or rsc.failed:
+    if rsc.clone_parent() is not None or rsc.failed or rsc.extra.get(NO_MIGRATE) \
+            or rsc.extra.get(DANGLING):
+        # after a failed migration, or while a finished one still has its source to stop,
+        # a move is a plain stop and start
         return False
     if is_connection(rsc):
         # a remote connection is simply re-established from the new host

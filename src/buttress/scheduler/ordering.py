@@ -395,7 +395,9 @@ class Orderer:
         if flags & Flag.ANY_RUNNABLE:
             return False
         clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone")
-        migrating = "migrating" in first.meta or "migrating" in then.meta
+        # a live migration restarts nothing; neither does the stop that finishes one
+        migrating = "migrating" in first.meta or "migrating" in then.meta \
+            or "dangling" in first.meta
         if flags & Flag.IMPLIES_THEN and not first.optional and then.optional \
                 and not clone_summary and not migrating:
             then.optional = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.migration import aborted, partial_source
 from buttress.scheduler.multiactive import STOP_UNEXPECTED, policy
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, WNode, WRsc
@@ -80,6 +81,12 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
             return [SummaryLine("Start", name, f"( {target.name} )")]
         return [SummaryLine("Start", name, f"( {target.name} )",
                             _due(_reason(start), blocked=True))]
+    source = partial_source(rsc, target)
+    if source is not None and target is not None:
+        return [SummaryLine("Migrate", name, f"( {source.name} -> {target.name} )")]
+    if aborted(rsc, target):
+        # a half-done migration is undone: it moves from where it was found first
+        current = current[:1]
     if len(current) > 1:
         if target is None and not rsc.blocked:
             return _stops_everywhere(table, rsc)

@@ -108,13 +108,13 @@ def unpack(cib: Cib, now: int) -> Cluster:
     link_containers(cluster.by_id)
     # a remote node's state follows its connection, a guest's its connection and container:
     # each kind's history is read once the state of the nodes it depends on is known
-    _unpack_history(cluster, "member")
+    _settle_migrations(cluster, _unpack_history(cluster, "member"))
     settle_remote_nodes(cluster)
-    _unpack_history(cluster, "remote")
+    _settle_migrations(cluster, _unpack_history(cluster, "remote"))
     from buttress.scheduler.guest_state import lost_guest_resources, settle_guest_nodes
 
     settle_guest_nodes(cluster)
-    _unpack_history(cluster, "guest")
+    _settle_migrations(cluster, _unpack_history(cluster, "guest"))
     lost_guest_resources(cluster)
     _settle_roles(cluster)
     return cluster
@@ -284,7 +284,17 @@ def _history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]
     return found
 
 
-def _unpack_history(cluster: Cluster, kind: str) -> None:
+def _settle_migrations(cluster: Cluster, read: dict[int, tuple[WRsc, set[str]]]) -> None:
+    from buttress.scheduler.migration import settle_migrations
+
+    for rsc, names in read.values():
+        settle_migrations(rsc, cluster.node_by_name, names)
+
+
+def _unpack_history(cluster: Cluster, kind: str) -> dict[int, tuple[WRsc, set[str]]]:
+    """Replay the histories of the nodes of one kind; returns which resources' histories
+    were read on which nodes."""
+    read: dict[int, tuple[WRsc, set[str]]] = {}
     for node, state in _history_nodes(cluster, kind):
         for lrm in state.history:
             rsc = _find_for_history(cluster, lrm.id, node)
@@ -296,10 +306,12 @@ def _unpack_history(cluster: Cluster, kind: str) -> None:
                 continue
             rsc.history[node.name] = nh
             rsc.history_ids[node.name] = lrm.id
+            read.setdefault(id(rsc), (rsc, set()))[1].add(node.name)
             if nh.active and node not in rsc.running_on:
                 rsc.running_on.append(node)
                 if ROLE_ORDER[nh.role] > ROLE_ORDER.get(rsc.role, 0) or rsc.role == STOPPED:
                     rsc.role = nh.role
+    return read
 
 
 def _settle_roles(cluster: Cluster) -> None:

@@ -60,6 +60,7 @@ class NodeHistory:
     migrate_from: HistoryOp | None = None
     probed: bool = False
     failed_start: HistoryOp | None = None
+    ops: tuple[HistoryOp, ...] = ()        # every recorded operation, in call order
 
     @property
     def active(self) -> bool:
@@ -106,7 +107,8 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
     migrate_from: HistoryOp | None = None
     probed = False
     failed_start: HistoryOp | None = None
-    for op in sorted(ops, key=_sort_key):
+    ordered = tuple(sorted(ops, key=_sort_key))
+    for op in ordered:
         if op.operation == "notify" or op.op_status == EXEC_CANCELLED:
             continue
         if op.op_status == EXEC_PENDING or op.call_id < 0:
@@ -174,7 +176,7 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
     return NodeHistory(role=role, failure=failure, pending=pending,
                        recurring=tuple(recurring.values()), last_op=last, start_op=start_op,
                        migrate_to=migrate_to, migrate_from=migrate_from, probed=probed,
-                       failed_start=failed_start)
+                       failed_start=failed_start, ops=ordered)
 
 
 def _failure(op: HistoryOp) -> Failure:
