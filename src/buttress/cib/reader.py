@@ -231,7 +231,8 @@ class _Reader:
             children = tuple(self.primitive(c, c.get("template"))
                              for c in _children(el, "primitive"))
             return Group(id=_req(el, "id"), children=children,
-                         meta=self.nvsets(el, "meta_attributes"))
+                         meta=self.nvsets(el, "meta_attributes"),
+                         instance=self.nvsets(el, "instance_attributes"))
         if tag in ("clone", "master"):
             inner = _children(el, "primitive", "group")
             if len(inner) != 1:
@@ -241,7 +242,8 @@ class _Reader:
             assert isinstance(child, Primitive | Group)
             return Clone(id=_req(el, "id"), child=child,
                          meta=self.nvsets(el, "meta_attributes"),
-                         legacy_master=(tag == "master"))
+                         legacy_master=(tag == "master"),
+                         instance=self.nvsets(el, "instance_attributes"))
         if tag == "bundle":
             return self.bundle(el)
         raise CibError(f"unknown resource element <{tag}>", tag, _line(el))

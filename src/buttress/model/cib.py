@@ -59,6 +59,25 @@ class Cib:
         return None
 
 
+def inherited_instance(resources: tuple[Resource, ...]) -> dict[str, tuple[tuple[NvSet, ...], ...]]:
+    """For each primitive id, the parameter sets of its enclosing group and clone, innermost
+    first: a member's own parameter wins over its group's, which wins over its clone's."""
+    found: dict[str, tuple[tuple[NvSet, ...], ...]] = {}
+
+    def walk(rsc: Resource, outer: tuple[tuple[NvSet, ...], ...]) -> None:
+        if isinstance(rsc, Primitive):
+            found[rsc.id] = outer
+        elif isinstance(rsc, Group):
+            for child in rsc.children:
+                walk(child, (rsc.instance, *outer))
+        elif isinstance(rsc, Clone):
+            walk(rsc.child, (rsc.instance, *outer))
+
+    for rsc in resources:
+        walk(rsc, ())
+    return found
+
+
 def iter_primitives(resources: tuple[Resource, ...]) -> list[Primitive]:
     """Every primitive in configuration order, descending into groups, clones and bundles."""
     found: list[Primitive] = []

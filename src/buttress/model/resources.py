@@ -47,6 +47,7 @@ class Group:
     id: str
     children: tuple[Primitive, ...]
     meta: tuple[NvSet, ...] = ()
+    instance: tuple[NvSet, ...] = ()    # parameters every member inherits
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Clone:
     child: Primitive | Group
     meta: tuple[NvSet, ...] = ()
     legacy_master: bool = False
+    instance: tuple[NvSet, ...] = ()    # parameters every instance inherits
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 from collections.abc import Mapping
 
+from buttress.model.nvsets import NvSet
 from buttress.model.resources import Operation, Primitive
 from buttress.model.status import HistoryOp
 from buttress.scheduler.rules import RuleContext, resolve_nvsets
@@ -52,9 +53,15 @@ def digest_params(params: Mapping[str, str], operations: tuple[Operation, ...], 
     return found
 
 
-def primitive_digest(prim: Primitive, task: str, interval_ms: int, now: int) -> str:
-    """The op-digest an executor records for ``task`` of a configured primitive."""
-    params = resolve_nvsets(prim.instance, RuleContext(now=now))
+def primitive_digest(prim: Primitive, task: str, interval_ms: int, now: int,
+                     inherited: tuple[tuple[NvSet, ...], ...] = ()) -> str:
+    """The op-digest an executor records for ``task`` of a configured primitive;
+    ``inherited`` are the parameter sets of its group and clone, innermost first."""
+    ctx = RuleContext(now=now)
+    params = resolve_nvsets(prim.instance, ctx)
+    for sets in inherited:
+        for key, value in resolve_nvsets(sets, ctx).items():
+            params.setdefault(key, value)
     return digest(digest_params(params, prim.operations, task, interval_ms))
 
 

@@ -200,22 +200,34 @@ def _meta(cluster: Cluster, sets: tuple[NvSet, ...], parent: WRsc | None,
     return meta
 
 
+def _params(cluster: Cluster, sets: tuple[NvSet, ...], parent: WRsc | None) -> dict[str, str]:
+    """Own parameters over those of the enclosing group or clone, which members inherit
+    (they are part of what the executor is given, and of the recorded digest)."""
+    params = resolve_nvsets(sets, RuleContext(now=cluster.now))
+    if parent is not None:
+        for key, value in parent.params.items():
+            params.setdefault(key, value)
+    return params
+
+
 def _build(cluster: Cluster, rsc: Resource, parent: WRsc | None, suffix: str = "") -> WRsc:
     if isinstance(rsc, Primitive):
         w = WRsc(id=rsc.id + suffix, variant="primitive", parent=parent,
                  meta=_meta(cluster, rsc.meta, parent, rsc), rsc_class=rsc.rsc_class,
                  provider=rsc.provider, type=rsc.type, operations=rsc.operations)
-        w.params = resolve_nvsets(rsc.instance, RuleContext(now=cluster.now))
+        w.params = _params(cluster, rsc.instance, parent)
         w.extra["base_id"] = rsc.id
         if rsc.template:
             w.extra["template"] = rsc.template
     elif isinstance(rsc, Group):
         w = WRsc(id=rsc.id + suffix, variant="group", parent=parent,
                  meta=_meta(cluster, rsc.meta, parent))
+        w.params = _params(cluster, rsc.instance, parent)
         for child in rsc.children:
             w.children.append(_build(cluster, child, w, suffix))
     elif isinstance(rsc, Clone):
         w = WRsc(id=rsc.id, variant="clone", parent=parent, meta=_meta(cluster, rsc.meta, parent))
+        w.params = _params(cluster, rsc.instance, parent)
         if rsc.legacy_master:
             w.meta.setdefault("promotable", "true")
         w.extra["unique"] = truthy(w.meta.get("globally-unique", "false"))
@@ -385,8 +397,13 @@ def _anonymous_instance(cluster: Cluster, clone: WRsc, base: str, node: WNode) -
             continue
         if any(node in p.running_on for p in instance.primitives()):
             return member
+    # a second copy of this member on a node that holds one already (one instance per
+    # node) is a duplicate: it becomes an orphan instance rather than a free one
+    duplicate = clone.extra["clone_node_max"] <= 1 and any(
+        member is not None and node in member.running_on
+        for member in (_member(instance, base) for instance in clone.children))
     # otherwise the first instance that is active nowhere
-    for instance in clone.children:
+    for instance in clone.children if not duplicate else ():
         member = _member(instance, base)
         if member is None:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from buttress.cib.reader import cib_from_element
-from buttress.model.cib import Cib, iter_primitives
+from buttress.model.cib import Cib, inherited_instance, iter_primitives
 from buttress.scheduler.digests import primitive_digest
 from buttress.simulate.inject import OpSpec, StatusWriter, node_state
 from buttress.transition.graph import Transition, TransitionAction
@@ -35,6 +35,7 @@ def execute(root: Element, transition: Transition, now: int,
     """
     config = (cib or cib_from_element(root)).configuration
     primitives = {p.id: p for p in iter_primitives(config.resources)}
+    inherited = inherited_instance(config.resources)
     done: list[TransitionAction] = []
     writer = StatusWriter(root)
     for action in transition.actions:
@@ -52,7 +53,8 @@ def execute(root: Element, transition: Transition, now: int,
         if action.task == "promote" and rc == 0:
             pass
         prim = primitives.get(action.resource.split(":", 1)[0])
-        op_digest = (primitive_digest(prim, action.task, action.interval_ms, now)
+        op_digest = (primitive_digest(prim, action.task, action.interval_ms, now,
+                                      inherited.get(prim.id, ()))
                      if prim is not None else None)
         writer.record(action.node, action.lrm_id or action.resource, action.task,
                       action.interval_ms, rc, now, target_rc=action.target_rc,

@@ -1,0 +1,66 @@
+"""Anonymous clone history: duplicates on one node, and parameters members inherit.
+
+Both behaviours were observed with crm_simulate on the same kind of input.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from buttress.cib import parse_cib
+from buttress.scheduler import schedule
+from buttress.scheduler.digests import digest
+from buttress.transition.render import render_summary
+
+_ids = itertools.count(1)
+
+
+def _op(lrm_id: str, op_digest: str) -> str:
+    k = next(_ids)
+    key = f"{k}:0:0:63e36ef0-cc16-4f1c-a058-c1d85188901a"
+    return (f'<lrm_rsc_op id="{lrm_id}_op{k}" operation_key="{lrm_id}_start_0" '
+            f'operation="start" transition-key="{key}" transition-magic="0:0;{key}" '
+            f'call-id="{k}" rc-code="0" op-status="0" interval="0" op-digest="{op_digest}"/>')
+
+
+def _cib(resources: str, running: dict[str, list[str]], op_digest: str) -> str:
+    nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in running)
+    status = ""
+    for node, lrm_ids in running.items():
+        lrm = "".join(f'<lrm_resource id="{r}" type="Dummy" class="ocf" provider="pacemaker">'
+                      f'{_op(r, op_digest)}</lrm_resource>' for r in lrm_ids)
+        status += (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+                   f'join="member" expected="member"><lrm id="{node}"><lrm_resources>{lrm}'
+                   f'</lrm_resources></lrm></node_state>')
+    return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
+            '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
+            'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
+            f'<nodes>{nodes}</nodes><resources>{resources}</resources><constraints/>'
+            f'</configuration><status>{status}</status></cib>')
+
+
+def _summary(xml: str) -> list[str]:
+    text = render_summary(schedule(parse_cib(xml), 1_700_000_000))
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+_DUMMY = '<primitive class="ocf" id="R" provider="pacemaker" type="Dummy"/>'
+
+
+def test_second_copy_on_a_node_is_an_orphan_not_a_free_instance() -> None:
+    clone = ('<clone id="C"><meta_attributes id="C-m"><nvpair id="C-max" name="clone-max" '
+             f'value="3"/></meta_attributes>{_DUMMY}</clone>')
+    xml = _cib(clone, {"n1": ["R:0", "R:1"], "n2": ["R:0"]}, digest({}))
+    lines = _summary(xml)
+    # R:0 and R:1 hold n1 and n2; the copy of R:1 on n1 is orphan R:3 (after R:0..R:2)
+    assert "* Stop R:3 ( n1 ) due to node availability" in lines
+    assert "* Start R:2 ( n1 )" not in lines
+
+
+def test_clone_parameters_are_part_of_the_members_digest() -> None:
+    clone = ('<clone id="C"><instance_attributes id="C-i"><nvpair id="C-foo" name="foo" '
+             f'value="1"/></instance_attributes>{_DUMMY}</clone>')
+    unchanged = _summary(_cib(clone, {"n1": ["R"], "n2": ["R"]}, digest({"foo": "1"})))
+    assert not any("definition change" in line for line in unchanged)
+    changed = _summary(_cib(clone, {"n1": ["R"], "n2": ["R"]}, digest({})))
+    assert "* Restart R:0 ( n1 ) due to resource definition change" in changed
