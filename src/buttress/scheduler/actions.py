@@ -64,7 +64,9 @@ def _fencing(cluster: Cluster, table: ActionTable) -> None:
                 # "fencing" a guest is recovering its container: a pseudo action
                 action = table.make(None, "stonith", node, optional=False, pseudo=True,
                                     reason="guest is unclean")
-                action.meta["stonith_action"] = cluster.stonith_action
+                # a guest whose container starts again is rebooted, else powered off
+                action.meta["stonith_action"] = "reboot" if _container_restarts(cluster, node) \
+                    else "off"
                 cluster.fence_nodes.append((node, "guest is unclean"))
             continue
         if not node.unclean:
@@ -91,6 +93,15 @@ def _guest_fenceable(cluster: Cluster, guest: WNode) -> bool:
         return False
     return all(host.online or (host.unclean and cluster.can_fence())
                for host in container.running_on)
+
+
+def _container_restarts(cluster: Cluster, guest: WNode) -> bool:
+    from buttress.scheduler.guest import container_of
+
+    conn = cluster.by_id.get(guest.remote_rsc) if guest.remote_rsc else None
+    container = container_of(conn) if conn is not None else None
+    return container is not None and container.assigned is not None \
+        and container.next_role != STOPPED
 
 
 def _stop_is_implied(cluster: Cluster, node: WNode) -> bool:
@@ -291,6 +302,11 @@ def migratable(rsc: WRsc, source: WNode) -> bool:
         # after a failed migration, or while a finished one still has its source to stop,
         # a move is a plain stop and start
         return False
+    container = rsc.extra.get("container")
+    if is_connection(rsc) and isinstance(container, WRsc):
+        # a guest's connection moves live only along with its container
+        return (rsc.meta.get("allow-migrate", "false").lower() in ("true", "yes", "1", "on")
+                and container.running_on == [source] and migratable(container, source))
     if is_connection(rsc):
         # a remote connection is simply re-established from the new host
         return rsc.meta.get("allow-migrate", "true").lower() in ("true", "yes", "1", "on")

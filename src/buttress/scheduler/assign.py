@@ -11,6 +11,7 @@ from buttress.scheduler.colocation import (
     assigned_nodes,
     merge_scaled,
 )
+from buttress.scheduler.guest import guest_connection_of
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.utilization import (
     consume,
@@ -218,7 +219,7 @@ class Assigner:
     def _guest_follows(self, rsc: WRsc) -> None:
         """A guest node can take resources in this transition when its connection is
         placed (it will be up), and shuts down otherwise."""
-        if "container" not in rsc.extra or rsc.meta.get("internal") != "true":
+        if not guest_connection_of(rsc):
             return
         guest = self.nodes.get(rsc.id)
         if guest is None or guest.kind != "guest":

@@ -94,10 +94,17 @@ def guest_connection(container: WRsc) -> WRsc | None:
     return found if isinstance(found, WRsc) else None
 
 
+def guest_connection_of(rsc: WRsc) -> bool:
+    """``rsc`` is the implicit connection of a guest node."""
+    container = container_of(rsc)
+    return container is not None and guest_connection(container) is rsc
+
+
 def link_containers(by_id: dict[str, WRsc]) -> None:
-    """Tie every primitive with meta ``container`` to the resource it names."""
+    """Tie every primitive with meta ``container`` to the resource it names (once; a
+    remote connection tied so is the connection of the guest node its container carries)."""
     for rsc in list(by_id.values()):
-        if rsc.variant != "primitive":
+        if rsc.variant != "primitive" or "container" in rsc.extra:
             continue
         name = rsc.meta.get("container")
         container = by_id.get(name) if name else None
@@ -105,7 +112,7 @@ def link_containers(by_id: dict[str, WRsc]) -> None:
             continue
         rsc.extra["container"] = container
         container.extra.setdefault("fillers", []).append(rsc)
-        if rsc.meta.get("internal") == "true":
+        if (rsc.rsc_class, rsc.provider, rsc.type) == ("ocf", "pacemaker", "remote"):
             container.extra["guest_connection"] = rsc
 
 

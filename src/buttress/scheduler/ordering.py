@@ -178,9 +178,16 @@ class Orderer:
             return
         starts = self.table.find(conn, "start")
         stops = self.table.find(conn, "stop")
+        container = conn.extra.get("container")
+        container_starts = self.table.find(container, "start") \
+            if isinstance(container, WRsc) else []
         for action in actions:
             if action.task in ("start", "promote", "monitor"):
                 for start in starts:
+                    self.order(start, action, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+            if action.task in ("start", "promote"):
+                # (added last: a restart of the container is what requires it first)
+                for start in container_starts:
                     self.order(start, action, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
             elif action.task in ("stop", "demote") and not node.reset:
                 for stop in stops:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from buttress.model.constraints import Location
-from buttress.scheduler.guest import restrict_guest_placement
+from buttress.scheduler.guest import guest_connection_of, restrict_guest_placement
 from buttress.scheduler.remote import restrict_placement
 from buttress.scheduler.rules import RuleContext, evaluate
 from buttress.scheduler.unpack import Cluster, threshold
@@ -16,7 +16,9 @@ from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
 
 def apply_placement(cluster: Cluster) -> None:
     for rsc in cluster.by_id.values():
-        if cluster.symmetric:
+        # a guest's connection may go wherever its container goes, even in a cluster
+        # where resources must opt in to nodes
+        if cluster.symmetric or guest_connection_of(rsc):
             rsc.allowed = {n.name: 0 for n in cluster.nodes}
         else:
             rsc.allowed = {}

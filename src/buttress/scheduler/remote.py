@@ -47,6 +47,15 @@ def add_implicit_nodes(cluster: Cluster) -> None:
             _add_node(cluster, name, "guest" if name in guests else "remote")
 
 
+def add_orphan_remote_node(cluster: Cluster, conn: WRsc) -> None:
+    """A connection known only from the history still defines its node, which shuts down
+    with it (a guest node if the connection names its container)."""
+    _add_node(cluster, conn.id, "guest" if conn.meta.get("container") else "remote")
+    node = cluster.node_by_name[conn.id]
+    node.remote_rsc = conn.id
+    node.shutdown = True
+
+
 def _add_node(cluster: Cluster, name: str, kind: str) -> None:
     if name in cluster.node_by_name:
         cluster.node_by_name[name].kind = kind

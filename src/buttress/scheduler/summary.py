@@ -40,7 +40,8 @@ def _in_order(resources: list[WRsc]) -> list[WRsc]:
 def _role_prefix(rsc: WRsc, role: str) -> str:
     clone = rsc.clone_parent()
     if clone is None or not clone.extra.get("promotable"):
-        return ""
+        # (an orphaned instance of a promotable clone still shows it was promoted)
+        return "Promoted " if role == PROMOTED else ""
     if role == PROMOTED:
         return "Promoted "
     if role in (UNPROMOTED, "Started"):

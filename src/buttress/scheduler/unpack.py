@@ -109,6 +109,7 @@ def unpack(cib: Cib, now: int) -> Cluster:
     # a remote node's state follows its connection, a guest's its connection and container:
     # each kind's history is read once the state of the nodes it depends on is known
     _settle_migrations(cluster, _unpack_history(cluster, "member"))
+    link_containers(cluster.by_id)   # orphans found in the history name their container
     settle_remote_nodes(cluster)
     _settle_migrations(cluster, _unpack_history(cluster, "remote"))
     from buttress.scheduler.guest_state import lost_guest_resources, settle_guest_nodes
@@ -427,11 +428,17 @@ def _orphan(cluster: Cluster, lrm: ResourceHistory) -> WRsc:
              provider=lrm.provider, type=lrm.type or "unknown", orphan=True,
              meta=dict(cluster.rsc_defaults))
     w.extra["base_id"] = lrm.id
+    if lrm.container:
+        w.meta["container"] = lrm.container   # tied to its container once that is known
     _settle_meta(cluster, w)
     if not truthy(cluster.prop("stop-orphan-resources", "true")):
         w.managed = False
     cluster.by_id[w.id] = w
     cluster.resources.append(w)
+    from buttress.scheduler.remote import add_orphan_remote_node, is_connection
+
+    if is_connection(w):
+        add_orphan_remote_node(cluster, w)
     return w
 
 
