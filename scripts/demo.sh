@@ -37,7 +37,7 @@ while True:
               f"({record['action']} through fence_ipmilan, {record['duration_s']:.2f}s)")
     where = roles(snap)
     group = [where.get(r, {}) for r in ("vip", "haproxy")]
-    promoted = list(where.get("galera", {}))
+    promoted = [n for n, role in where.get("galera", {}).items() if role == "Promoted"]
     if fenced_at and all(len(g) == 1 and victim not in g for g in group) and promoted \
             and victim not in promoted:
         node = next(iter(group[0]))

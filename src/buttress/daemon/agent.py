@@ -300,7 +300,8 @@ class NodeAgent:
         self.call_id += 1
         return HistoryEntry(task, interval_ms, self.call_id, outcome.rc, outcome.op_status,
                             tkey, int(time.time()), outcome.exec_ms, outcome.exit_reason,
-                            outcome.rsc_class, outcome.provider, outcome.type)
+                            outcome.rsc_class, outcome.provider, outcome.type,
+                            outcome.op_digest)
 
     async def _monitor_changed(self, rsc: str, instance: str, interval_ms: int,
                                target_rc: int, outcome: OpOutcome) -> None:

@@ -183,6 +183,8 @@ def build_cib(snap: Snapshot, *, redact: bool = False) -> Element:
                     "exec-time": str(entry.exec_ms), "on_node": uname}
                 if entry.exit_reason:
                     op_attrs["exit-reason"] = entry.exit_reason
+                if entry.op_digest:
+                    op_attrs["op-digest"] = entry.op_digest
                 etree.SubElement(rsc_el, "lrm_rsc_op", op_attrs)
         transient = snap.attributes.get(uname, {})
         if transient:

@@ -32,6 +32,7 @@ from buttress.exec import ExecContext, Executor, OcfRc, PythonAgentRegistry
 from buttress.fencing import FenceDevice, run_fence_agent
 from buttress.model import Cib
 from buttress.model.nvsets import merge_unruled
+from buttress.scheduler.digests import digest, digest_params
 
 log = logging.getLogger("buttress.agent")
 
@@ -51,6 +52,8 @@ class OpOutcome:
     rsc_class: str = "ocf"
     provider: str | None = None
     type: str = ""
+    op_digest: str | None = None
+    """Pacemaker's ``op-digest`` of the parameters the operation ran with."""
 
 
 MonitorCallback = Callable[[str, str, int, int, OpOutcome], Awaitable[None]]
@@ -117,7 +120,9 @@ class LocalResources:
                 status = EXEC_TIMEOUT if result.timed_out else EXEC_DONE
         exec_ms = int((time.monotonic() - began) * 1000)
         self._track(rsc, instance, primitive_id, task, rc, status)
-        return OpOutcome(rc, status, reason, exec_ms, prim.rsc_class, prim.provider, prim.type)
+        op_digest = digest(digest_params(res.params, prim.operations, task, interval_ms))
+        return OpOutcome(rc, status, reason, exec_ms, prim.rsc_class, prim.provider, prim.type,
+                         op_digest)
 
     def _track(self, rsc: str, instance: str, primitive_id: str, task: str, rc: int,
                status: int) -> None:

@@ -166,6 +166,7 @@ class HistoryEntry:
     rsc_class: str = "ocf"
     provider: str | None = None
     type: str = ""
+    op_digest: str | None = None
 
     @property
     def op_key(self) -> str:
@@ -191,7 +192,8 @@ class HistoryEntry:
                        int(data["rc"]), int(data["op_status"]), str(data["transition_key"]),
                        int(data["last_rc_change"]), int(data.get("exec_ms", 0)),
                        data.get("exit_reason"), str(data.get("rsc_class", "ocf")),
-                       data.get("provider"), str(data.get("type", "")))
+                       data.get("provider"), str(data.get("type", "")),
+                       data.get("op_digest"))
         except (KeyError, TypeError, ValueError):
             return None
 

@@ -241,7 +241,10 @@ def _monitors(table: ActionTable, rsc: WRsc, node: WNode, start: Action) -> None
             h.interval_ms == op.interval_ms and h.operation == "monitor"
             for h in history.recurring)
         needed = not start.optional or not present
-        table.make(rsc, "monitor", node, optional=not needed, interval_ms=op.interval_ms)
+        monitor = table.make(rsc, "monitor", node, optional=not needed,
+                             interval_ms=op.interval_ms)
+        if op_role == PROMOTED:
+            monitor.meta["target_rc"] = "8"  # OCF_RUNNING_MASTER is this monitor's success
 
 
 def _probes(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:

@@ -76,7 +76,7 @@ def build_transition(cluster: Cluster, table: ActionTable, summary: list[Summary
             fence_action=action.meta.get("stonith_action"),
             agent=rsc.agent if rsc is not None and rsc.variant == "primitive" else None,
             lrm_id=_lrm_id(action),
-            target_rc=7 if action.meta.get("probe") else 0,
+            target_rc=7 if action.meta.get("probe") else int(action.meta.get("target_rc", 0)),
             requires=tuple(sorted(deps[action.uid]))))
     return Transition(actions=tuple(frozen), summary=tuple(summary),
                       scores=tuple(scores or ()))

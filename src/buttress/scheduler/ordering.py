@@ -202,6 +202,16 @@ class Orderer:
                 self.order(start, running, Flag.ANY_RUNNABLE)
             for stop in self._ends(inst, "stop", as_first=True):
                 self.order(stop, stopped, Flag.ANY_RUNNABLE)
+        if clone.extra.get("promotable"):
+            # every demotion (also one implied by fencing) before any promotion: two
+            # promoted instances must never overlap, even for a moment
+            demotes = [d for inst in clone.children for d in self._ends(inst, "demote", True)]
+            promotes = [p for inst in clone.children
+                        for p in self._ends(inst, "promote", False)]
+            for demote in demotes:
+                for promote in promotes:
+                    if demote.rsc is not promote.rsc:
+                        self.order(demote, promote, Flag.NONE)
 
     # ---- endpoints --------------------------------------------------------------------
 
