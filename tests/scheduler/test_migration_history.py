@@ -52,3 +52,24 @@ def test_failed_migrate_to_with_unknown_target_waits_for_the_probe() -> None:
                            op("vm", "start", 4))}
     text = cib(VM, status, '<rsc_location id="pref" rsc="vm" node="node1" score="INFINITY"/>')
     assert summary_of(text) == []
+
+
+def _a_then_b(a_to: str) -> list[str]:
+    """A (not migratable) then B (migratable); B moves from node2 to node1."""
+    resources = primitive("A") + VM.replace('"vm"', '"B"').replace("vm-m", "B-m")
+    status = {"node1": lrm("A", op("A", "start", 2)),
+              "node2": lrm("B", op("B", "start", 2))}
+    constraints = ('<rsc_order id="o" first="A" then="B"/>'
+                   '<rsc_location id="lb" rsc="B" node="node1" score="INFINITY"/>'
+                   f'<rsc_location id="la" rsc="A" node="{a_to}" score="INFINITY"/>')
+    return summary_of(cib(resources, status, constraints))
+
+
+def test_migration_fits_when_what_it_follows_stays() -> None:
+    assert _a_then_b("node1") == ["Migrate B ( node2 -> node1 )"]
+
+
+def test_no_migration_between_a_restart_of_what_it_follows() -> None:
+    """B's stop comes before A's stop and its start after A's start: no room to migrate."""
+    assert _a_then_b("node2") == ["Move A ( node1 -> node2 )",
+                                  "Move B ( node2 -> node1 ) due to unrunnable A stop"]

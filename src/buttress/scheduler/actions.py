@@ -171,7 +171,7 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         _monitors(table, rsc, target, start)
         source = finishing
         if source is None and len(current) == 1 and current[0] is not target \
-                and migratable(rsc, current[0]):
+                and migratable(rsc, current[0]) and not aborted(rsc, target):
             source = current[0]
         if source is not None and migratable(rsc, source):
             # a live migration: what is ordered around this resource need not restart

@@ -8,6 +8,8 @@ RESTART        then mandatory and the resource is active there -> first mandator
 STOP_BLOCKED   then (a start) became unrunnable where its resource runs -> stop it there
                ("required <first>" when first is required, else "unrunnable <first>")
 INTERLEAVED    a marker: the order is between instances of interleaved clones
+NO_MIGRATE     then (a stop) is required and no migration: first (a stop) cannot migrate
+               ("unrunnable <then>")
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Flag:
     ANY_RUNNABLE = 16     # then is runnable when any of its firsts is
     STOP_BLOCKED = 32     # a then that can no longer start where it runs must stop there
     INTERLEAVED = 64      # marks an order between instances of interleaved clones
+    NO_MIGRATE = 128      # a then that really stops keeps first (a stop) from migrating
 
 
 MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
@@ -138,7 +141,7 @@ class Orderer:
                     self.order(first, then, MANDATORY_START)
             for first in self._ends(after, "stop", as_first=True):
                 for then in self._ends(before, "stop", as_first=False):
-                    self.order(first, then, Flag.IMPLIES_FIRST)
+                    self.order(first, then, Flag.IMPLIES_FIRST | Flag.NO_MIGRATE)
             for first in self._ends(before, "promote", as_first=True):
                 for then in self._ends(after, "promote", as_first=False):
                     self.order(first, then, MANDATORY_START)
@@ -347,6 +350,8 @@ class Orderer:
         if interleave:
             self._interleave(first, f_task, then, t_task, flags)
             return
+        if flags & Flag.IMPLIES_FIRST and f_task == "stop" and t_task == "stop":
+            flags |= Flag.NO_MIGRATE
         if then.variant == "clone":
             # one instance stopping does not make the whole clone stop, so it does not force
             # what is ordered after the clone (and so stops before it) to stop either
@@ -412,6 +417,10 @@ class Orderer:
         if flags & Flag.ANY_RUNNABLE:
             return False
         clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone")
+        if flags & Flag.NO_MIGRATE and _blocks_migration(first, then) \
+                and self._starts_again(then):
+            self._cancel_migration(first, then)
+            changed = True
         # a live migration restarts nothing; neither does the stop that finishes one
         migrating = "migrating" in first.meta or "migrating" in then.meta \
             or "dangling" in first.meta
@@ -446,6 +455,27 @@ class Orderer:
                 self._stop_if_cannot_continue(then, first, bool(edge.flags & Flag.INTERLEAVED))
             changed = True
         return changed
+
+    def _starts_again(self, stop: Action) -> bool:
+        """Does the resource (the clone, for an instance) that ``stop`` stops also start? A
+        migration ordered between that stop and that start cannot happen."""
+        rsc = stop.rsc
+        if rsc is None:
+            return False
+        whole = rsc.clone_parent() or rsc
+        return any(not a.optional and a.node is not None
+                   for p in whole.primitives() for a in self.table.find(p, "start"))
+
+    def _cancel_migration(self, stop: Action, cause: Action) -> None:
+        """``stop`` was to end a live migration, but it has to come before ``cause``, the
+        real stop of another resource: the resource moves by a stop and a start instead."""
+        rsc = stop.rsc
+        assert rsc is not None
+        for action in self.table.find(rsc, "start") + self.table.find(rsc, "stop"):
+            action.meta.pop("migrating", None)
+        holder = cause.rsc.clone_parent() if cause.rsc is not None else None
+        name = holder.id if holder is not None else (cause.rsc.id if cause.rsc else "")
+        rsc.extra["migration_blocked_by"] = f"unrunnable {name} {cause.task}"
 
     def _stop_if_cannot_continue(self, start: Action, first: Action, interleaved: bool) -> None:
         """A resource whose start (here) became unrunnable because of ``first`` cannot keep
@@ -498,6 +528,15 @@ class Orderer:
             action.optional = False
             changed = True
         return changed
+
+
+def _blocks_migration(first: Action, then: Action) -> bool:
+    """A migrating resource's stop ordered before another resource's real, required stop
+    (and so its start after that resource's start): a live migration cannot fit between
+    them."""
+    return (first.task == "stop" and then.task == "stop" and "migrating" in first.meta
+            and "migrating" not in then.meta and not then.optional and not then.pseudo
+            and then.rsc is not first.rsc)
 
 
 def _task(action: str) -> str:

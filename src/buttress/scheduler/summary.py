@@ -151,6 +151,10 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     verb = "Recover" if rsc.failed else "Move"
     if verb == "Move" and _migratable(rsc, node, table):
         verb = "Migrate"
+    blocked_migration = rsc.extra.get("migration_blocked_by")
+    if verb == "Move" and blocked_migration and not cur_role and not next_role:
+        return [SummaryLine(verb, name, f"( {node.name} -> {target.name} )",
+                            _due(blocked_migration))]
     if cur_role or next_role:
         return [SummaryLine(verb, name, f"( {cur_role}{node.name} -> {next_role}{target.name} )")]
     return [SummaryLine(verb, name, f"( {node.name} -> {target.name} )")]
