@@ -38,8 +38,6 @@ def settle_guest_nodes(cluster: Cluster) -> None:
         node.remote_rsc = conn.id
         failed = {id(r) for r in (conn, container) if _recovering_failure(cluster, r)}
         guest_state(node, conn, container, failed)
-        if node.reset:
-            container.failed = True
 
 
 def lost_guest_resources(cluster: Cluster) -> None:
@@ -52,9 +50,8 @@ def lost_guest_resources(cluster: Cluster) -> None:
             if node.kind != "guest" or node.online:
                 continue
             rsc.failed = True
-            if not node.reset:
-                node.reset = True
-                conn = cluster.by_id.get(node.name)
-                container = container_of(conn) if conn is not None else None
-                if container is not None:
-                    container.failed = True
+            node.reset = True
+            conn = cluster.by_id.get(node.name)
+            container = container_of(conn) if conn is not None else None
+            if container is not None and container.managed:
+                container.failed = True

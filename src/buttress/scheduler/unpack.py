@@ -108,7 +108,11 @@ def unpack(cib: Cib, now: int) -> Cluster:
     link_containers(cluster.by_id)
     # a remote node's state follows its connection, a guest's its connection and container:
     # each kind's history is read once the state of the nodes it depends on is known
-    _settle_migrations(cluster, _unpack_history(cluster, "member"))
+    members = _unpack_history(cluster, "member")
+    _settle_migrations(cluster, members)
+    from buttress.scheduler.offline import fence_if_active
+
+    fence_if_active(cluster, members)
     link_containers(cluster.by_id)   # orphans found in the history name their container
     settle_remote_nodes(cluster)
     _settle_migrations(cluster, _unpack_history(cluster, "remote"))
@@ -292,7 +296,8 @@ def _history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]
         elif kind == "remote":
             if (conn is not None and conn.running_on) or node.online or node.unclean:
                 found.append((node, state))
-        elif node.online or node.unclean:
+        elif node.online or node.unclean or cluster.fencing_enabled:
+            # (with fencing, what a lost member still seems to run gets it fenced)
             found.append((node, state))
     return found
 

@@ -179,7 +179,6 @@ def derive_status(cib: Cib, now: int) -> StatusState:
                         node_by_name={v.name: v for v in views}, rsc={},
                         hidden={g for g in guests if g not in remote_ids})
     state.containers = {g: c for g, c in guests.items()}
-    _unpack_offline_members(state)
     # cluster nodes first: a guest's state depends on its host's
     order = _history_order(state)
     for node_name, rsc in order:
@@ -337,36 +336,6 @@ def _active_on(state: StatusState, rsc: WRsc, view: RscView, node: NodeView) -> 
         _fence(state, node)
     elif state.cluster.fencing_enabled:
         _fence(state, node)
-
-
-def _unpack_offline_members(state: StatusState) -> None:
-    """With fencing enabled, Pacemaker finally unpacks the history of cluster nodes that are
-    offline too (a resource still active there makes the node unclean); unpack() skips them,
-    so their entries are replayed here with unpack's own instance matching."""
-    from buttress.scheduler.unpack import _find_for_history, _orphan
-    from buttress.state.history import ROLE_ORDER, replay
-
-    cluster = state.cluster
-    if not cluster.fencing_enabled:
-        return
-    for node_state in cluster.cib.status.nodes:
-        view = state.node_by_name.get(node_state.uname)
-        if view is None or view.kind != "member" or view.online or view.unclean:
-            continue
-        node = view.node
-        for lrm in node_state.history:
-            rsc = _find_for_history(cluster, lrm.id, node)
-            if rsc is None:
-                rsc = _orphan(cluster, lrm)
-            history = replay(lrm.ops)
-            rsc.history[node.name] = history
-            rsc.history_ids[node.name] = lrm.id
-            if history.active:
-                rsc.running_on.append(node)
-                if ROLE_ORDER[history.role] > ROLE_ORDER.get(rsc.role, 0):
-                    rsc.role = history.role
-                if rsc.role == STARTED and rsc.top.extra.get("promotable"):
-                    rsc.role = UNPROMOTED
 
 
 def _failed_demote_role(state: StatusState, rsc: WRsc) -> None:
