@@ -27,6 +27,11 @@ a member, and never fences its own node: when a transition would fence it, the l
 down and stays out of the election for ``2 * lease_ttl`` so a candidate on another node
 fences it and records the confirmation (a node that powers itself off cannot).
 
+Beside that loop the leader runs the instance-HA loop (:mod:`.instanceha`): fence events
+recorded by ``fence_nova`` levels drive the evacuation engine (recover, resume after a
+leader change, restore when the node is back), poked by every store change except the
+evacuation journal's own writes.
+
 Every write is a transaction guarded by ``leader == <this candidate's identity>``. When the
 leadership is lost (the LeaseKeeper finds the key taken, a guarded write fails, or the lease
 has not been renewed for a full TTL) the leading task is cancelled at once, which also
@@ -46,6 +51,7 @@ from buttress.cib.reader import cib_from_element
 from buttress.daemon.eventlog import EventLog
 from buttress.daemon.fencing import FenceBook, LostLeadership
 from buttress.daemon.graphrun import TransitionRun
+from buttress.daemon.instanceha import InstanceHa
 from buttress.daemon.livecib import Snapshot, build_cib, read_snapshot
 from buttress.daemon.records import DaemonKeys, dumps
 from buttress.daemon.watching import follow
@@ -93,6 +99,7 @@ class Controller:
         self._changed = asyncio.Event()
         self._run: TransitionRun | None = None
         self._stepped_down = False
+        self.instance_ha: InstanceHa | None = None
 
     @property
     def guard(self) -> list[Compare]:
@@ -163,6 +170,9 @@ class Controller:
     async def _lead(self) -> None:
         feed = asyncio.ensure_future(follow(self.store, self.keys.prefix, self._on_list,
                                             self._on_event))
+        self.instance_ha = InstanceHa(self.store, self.keys, self.guard, events=self.events,
+                                      still_leading=self.still_leading)
+        evacuations = asyncio.ensure_future(self.instance_ha.run())
         try:
             while True:
                 if not self.still_leading():
@@ -187,8 +197,11 @@ class Controller:
                     await self._wait_for_change()
         finally:
             feed.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await feed
+            evacuations.cancel()
+            self.instance_ha = None
+            for task in (feed, evacuations):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _on_list(self, kvs: tuple[KeyValue, ...]) -> None:
         self._changed.set()
@@ -197,6 +210,10 @@ class Controller:
         if event.key in (self.layout.transition(), self.keys.controller_status(),
                          self.layout.leader()):
             return
+        if event.key.startswith(self.keys.evacuation_journal()):
+            return  # the instance-HA loop's own progress
+        if self.instance_ha is not None:
+            self.instance_ha.poke()
         if event.key.startswith(self.keys.actions_prefix()) and event.type is EventType.PUT:
             return
         if self._run is not None:

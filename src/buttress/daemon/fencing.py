@@ -10,6 +10,11 @@ joined again (a power cycle restarts it, and it erased its own history when it j
 only the fencing record is written. Failures are remembered per node so that retries back
 off (2 s, 4 s, ... up to 30 s); the node stays unclean meanwhile and nothing of it is
 started elsewhere.
+
+When the successful level holds a built-in ``fence_nova`` device, the same transaction
+(either form) also writes the node's :class:`FenceEventRecord` at
+``instance-ha/fenced/<node>``: the event exists if and only if the fence was confirmed and
+recorded, and the leader's instance-HA loop (:mod:`.instanceha`) evacuates from it.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import time
 from dataclasses import dataclass, field
 
 from buttress.daemon.eventlog import EventLog
-from buttress.daemon.records import DaemonKeys, NodeRecord, dumps
+from buttress.daemon.records import DaemonKeys, FenceEventRecord, NodeRecord, dumps
 from buttress.daemon.resources import fence_devices, fence_levels
 from buttress.fencing import Fencer, FencingResult
+from buttress.fencing.builtin import nova_host
 from buttress.model import Cib
 from buttress.store import Compare, Delete, Op, Put, Store
 
@@ -66,17 +72,27 @@ async def fence_node(store: Store, keys: DaemonKeys, guard: list[Compare], cib: 
         if configured.uname == node:
             for nvset in configured.attributes:
                 attributes.update(dict(nvset.pairs))
-    fencer = Fencer(fence_devices(cib), fence_levels(cib))
+    devices = fence_devices(cib)
+    fencer = Fencer(devices, fence_levels(cib))
     log.warning("fencing %s (%s)", node, action)
     result = await fencer.fence(node, action, attributes)
+    now = time.time()
     record = dumps({"action": action, "ok": result.ok, "reason": result.reason,
                     "devices": list(result.devices), "level": result.level,
-                    "ts": time.time(), "by": by, "duration_s": round(result.duration_s, 3)})
+                    "ts": now, "by": by, "duration_s": round(result.duration_s, 3)})
     layout = keys.layout
+    extra: list[Op] = []
+    if result.ok and result.recorders:
+        device = next(d for d in devices if d.id == result.recorders[0])
+        event = FenceEventRecord(node, nova_host(device, node), device.id,
+                                 f"{node}@{now:.3f}", now, action)
+        extra.append(Put(keys.fence_event(node), event.encode()))
+        log.warning("%s fenced by a level with %s: evacuation of %s recorded (%s)", node,
+                    device.id, event.nova_host, event.fence_id)
     if result.ok:
         events.write("fence", node, ok=True, action=action)
         member = layout.member(node)
-        clear: list[Op] = [Put(keys.fencing(node), record),
+        clear: list[Op] = [Put(keys.fencing(node), record), *extra,
                            Delete(layout.history_prefix(node), prefix=True),
                            Delete(layout.attributes_prefix(node), prefix=True),
                            Delete(keys.actions_prefix(node), prefix=True),
@@ -93,7 +109,7 @@ async def fence_node(store: Store, keys: DaemonKeys, guard: list[Compare], cib: 
             cleared = await store.txn([*guard, *condition], clear)
             if cleared.succeeded:
                 return result
-    written = await store.txn(guard, [Put(keys.fencing(node), record)])
+    written = await store.txn(guard, [Put(keys.fencing(node), record), *extra])
     if not written.succeeded:
         raise LostLeadership()
     return result

@@ -26,10 +26,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
-from buttress.daemon.records import DaemonKeys, HistoryEntry, NodeRecord, loads
+from buttress.daemon.records import (
+    DaemonKeys,
+    FenceEventRecord,
+    HistoryEntry,
+    NodeRecord,
+    loads,
+)
 from buttress.errors import ButtressError
 from buttress.fencing.device import is_secret
 from buttress.store import KeyValue, Store
@@ -57,7 +64,14 @@ class Snapshot:
     status_revision: int = 0
     """mod_revision of the leader's last published pass."""
     last_change: int = 0
-    """Highest mod_revision of any key except the controller's own bookkeeping."""
+    """Highest mod_revision of any key except the controller's own bookkeeping (and the
+    evacuation journal, which is progress, not state to schedule on)."""
+    fence_events: dict[str, FenceEventRecord] = field(default_factory=dict)
+    """Node -> its latest fence by a level with a fence_nova device."""
+    evacuations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Nova host -> the evacuation journal's host record (JSON)."""
+    evacuated: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """``<nova host>/<fence id>`` -> the journal's instance records (JSON)."""
 
 
 async def read_snapshot(store: Store, keys: DaemonKeys) -> Snapshot:
@@ -71,6 +85,9 @@ async def read_snapshot(store: Store, keys: DaemonKeys) -> Snapshot:
         except ButtressError:
             continue
         kind = parts[0]
+        if kind == "instance-ha":
+            _instance_ha(snap, parts, kv)
+            continue
         if kv.key not in (layout.transition(), layout.leader(), keys.controller_status()):
             snap.last_change = max(snap.last_change, kv.mod_revision)
         if kv.key == layout.config():
@@ -100,6 +117,19 @@ async def read_snapshot(store: Store, keys: DaemonKeys) -> Snapshot:
             snap.controller_status = loads(kv.value)
             snap.status_revision = kv.mod_revision
     return snap
+
+
+def _instance_ha(snap: Snapshot, parts: tuple[str, ...], kv: KeyValue) -> None:
+    """Fence events count as changes; the evacuation journal is read for status only."""
+    if len(parts) == 3 and parts[1] == "fenced":
+        snap.last_change = max(snap.last_change, kv.mod_revision)
+        event = FenceEventRecord.decode(kv.value)
+        if event is not None:
+            snap.fence_events[parts[2]] = event
+    elif len(parts) == 4 and parts[1:3] == ("journal", "hosts"):
+        snap.evacuations[parts[3]] = loads(kv.value)
+    elif len(parts) == 6 and parts[1:3] == ("journal", "instances"):
+        snap.evacuated.setdefault(f"{parts[3]}/{parts[4]}", []).append(loads(kv.value))
 
 
 def node_flags(snap: Snapshot, node: str) -> dict[str, str]:

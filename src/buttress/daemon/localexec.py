@@ -12,6 +12,8 @@
   cancels them (the scheduler orders the monitors of the new role afterwards).
 * ``stonith``-class resources are fence devices: start checks the device with the agent's
   ``monitor`` and registers it, stop unregisters, a probe reports whether it is registered.
+  A built-in ``fence_nova``/``fence_compute`` device is checked by parsing its parameters
+  (a bad one fails with a one-line reason naming keys, never values).
 * The event log gets ``start``/``promote`` before and ``stop``/``demote``/``observe`` after.
 * ``stop_all`` (self-fencing) stops every resource believed active here, in parallel,
   within the given budget, and reports which stops did not succeed.
@@ -30,6 +32,7 @@ from buttress.daemon.eventlog import EventLog
 from buttress.daemon.resources import ResolvedResource, base_id, build_request, index_primitives
 from buttress.exec import ExecContext, Executor, OcfRc, PythonAgentRegistry
 from buttress.fencing import FenceDevice, run_fence_agent
+from buttress.fencing.builtin import is_nova_recorder
 from buttress.model import Cib
 from buttress.model.nvsets import merge_unruled
 from buttress.scheduler.digests import digest, digest_params
@@ -162,6 +165,10 @@ class LocalResources:
             device = FenceDevice.from_params(prim.id, prim.type, res.params)
         except ValueError as exc:
             return int(OcfRc.ERR_CONFIGURED), str(exc), EXEC_ERROR
+        if is_nova_recorder(device):
+            problem = nova_device_problem(device)
+            if problem is not None:
+                return int(OcfRc.ERR_CONFIGURED), problem, EXEC_ERROR
         result = await run_fence_agent(device, "monitor", None,
                                        timeout_s=device.timeout_s("monitor", 20.0))
         if result.ok:
@@ -233,3 +240,15 @@ class LocalResources:
         for rsc in targets:
             results.setdefault(rsc, OpOutcome(1, EXEC_TIMEOUT, "stop did not finish in time"))
         return results
+
+
+def nova_device_problem(device: FenceDevice) -> str | None:
+    """Why a fence_nova device's parameters are unusable (None when they are fine)."""
+    from buttress.openstack.device import NovaDeviceSettings
+    from buttress.openstack.errors import ConfigError
+
+    try:
+        NovaDeviceSettings.from_params(dict(device.params))
+    except ConfigError as exc:
+        return str(exc)
+    return None

@@ -12,6 +12,10 @@ Keys (besides those of :class:`buttress.store.KeyLayout`), all under the cluster
                                                    forever)
     fencing/<node>                                 the last fencing operation against the node
     controller/status                              the leader's last pass, as a sentence
+    instance-ha/fenced/<node>                      FenceEventRecord: the node was fenced by a
+                                                   level with a fence_nova device (written with
+                                                   the fencing record, in its transaction)
+    instance-ha/journal/...                        the evacuation engine's StoreJournal
 
 Values are compact JSON. History entries (``history/<node>/<rsc>/<task>_<interval>``) are
 :class:`HistoryEntry`; each becomes one ``lrm_rsc_op`` of the synthesized CIB.
@@ -78,6 +82,19 @@ class DaemonKeys:
 
     def controller_status(self) -> str:
         return f"{self.prefix}controller/status"
+
+    def instance_ha_prefix(self) -> str:
+        return f"{self.prefix}instance-ha/"
+
+    def fence_events_prefix(self) -> str:
+        return f"{self.instance_ha_prefix()}fenced/"
+
+    def fence_event(self, node: str) -> str:
+        return f"{self.fence_events_prefix()}{self._node(node)}"
+
+    def evacuation_journal(self) -> str:
+        """The root of the evacuation engine's journal (a StoreJournal root)."""
+        return f"{self.instance_ha_prefix()}journal/"
 
 
 def dumps(value: Any) -> bytes:
@@ -219,3 +236,31 @@ class NodeRecord:
         extra = {k: v for k, v in data.items() if k not in ("expected", "boot", "since")}
         return cls(str(data.get("expected", "down")), str(data.get("boot", "")),
                    float(data.get("since", 0) or 0), extra)
+
+
+@dataclass(frozen=True)
+class FenceEventRecord:
+    """A node fenced by a level holding a ``fence_nova`` device: its instances are to be
+    evacuated. ``nova_host`` is its nova-compute host, ``device`` the fence_nova device
+    (whose parameters say how to reach Nova), ``fence_id`` names the event (the engine's
+    recovery of it resumes under the same id), ``fenced_at`` is epoch seconds."""
+
+    node: str
+    nova_host: str
+    device: str
+    fence_id: str
+    fenced_at: float
+    action: str = "reboot"
+
+    def encode(self) -> bytes:
+        return dumps(asdict(self))
+
+    @classmethod
+    def decode(cls, raw: bytes) -> FenceEventRecord | None:
+        data = loads(raw)
+        try:
+            return cls(str(data["node"]), str(data["nova_host"]), str(data["device"]),
+                       str(data["fence_id"]), float(data["fenced_at"]),
+                       str(data.get("action", "reboot")))
+        except (KeyError, TypeError, ValueError):
+            return None

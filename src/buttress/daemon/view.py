@@ -72,7 +72,72 @@ def summary(snap: Snapshot, nodes: list[str]) -> dict[str, Any]:
         "fencing": {node: {k: v for k, v in record.items() if k != "by"}
                     for node, record in snap.fencing.items()},
         "transition": {k: snap.transition.get(k) for k in ("number", "state", "leader")},
+        "evacuations": evacuations(snap),
     }
+
+
+def _since(value: object, start: float) -> float | None:
+    return round(float(value) - start, 3) if isinstance(value, int | float) else None
+
+
+def evacuations(snap: Snapshot) -> dict[str, dict[str, Any]]:
+    """Per node fenced by a fence_nova level: its evacuation's phase, timing (seconds
+    since the fence) and each instance's outcome, from the journal. No parameter and no
+    credential is read, so nothing secret can appear."""
+    found: dict[str, dict[str, Any]] = {}
+    for node, event in sorted(snap.fence_events.items()):
+        record = snap.evacuations.get(event.nova_host) or {}
+        fence_id = str(record.get("fence_id") or event.fence_id)
+        start = float(record.get("fenced_at") or event.fenced_at)
+        items = []
+        for inst in sorted(snap.evacuated.get(f"{event.nova_host}/{fence_id}", []),
+                           key=lambda i: str(i.get("name"))):
+            items.append({"id": inst.get("id"), "name": inst.get("name"),
+                          "phase": inst.get("phase"), "attempts": inst.get("attempts"),
+                          "host": inst.get("landed_host") or inst.get("target_host"),
+                          "status": inst.get("final_status"),
+                          "original_status": inst.get("original_status"),
+                          "recovery_s": _since(inst.get("finished_at"), start)
+                          if inst.get("phase") == "recovered" else None,
+                          "error": inst.get("error")})
+        found[node] = {
+            "nova_host": event.nova_host, "device": event.device, "fence_id": fence_id,
+            "current": fence_id == event.fence_id, "fenced_at": start,
+            "phase": record.get("phase", "pending"),
+            "isolated_s": _since(record.get("isolated_at"), start),
+            "total_s": _since(record.get("finished_at"), start),
+            "restored_s": _since(record.get("restored_at"), start),
+            "selected": len(record.get("selected") or ()),
+            "skipped": len(record.get("skipped") or {}),
+            "recovered": sum(1 for i in items if i["phase"] == "recovered"),
+            "failed": sum(1 for i in items if i["phase"] == "failed"),
+            "error": record.get("error"), "reason": record.get("reason"),
+            "instances": items}
+    return found
+
+
+def render_evacuations(data: dict[str, dict[str, Any]]) -> list[str]:
+    """The "Instance HA" block of the text status (empty without fence_nova fences)."""
+    if not data:
+        return []
+    lines = ["Instance HA (evacuations):"]
+    for node, ev in data.items():
+        took = f" in {ev['total_s']:.2f}s" if ev["total_s"] is not None else ""
+        lines.append(f"  * {node} (nova host {ev['nova_host']}): {ev['phase']}, "
+                     f"{ev['recovered']} of {ev['selected']} recovered, {ev['failed']} "
+                     f"failed, {ev['skipped']} skipped{took} ({ev['fence_id']})")
+        for note in ("reason", "error"):
+            if ev[note]:
+                lines.append(f"    {note}: {ev[note]}")
+        for inst in ev["instances"]:
+            where = f" on {inst['host']}" if inst["host"] else ""
+            state = f" ({inst['status']})" if inst["status"] else ""
+            after = f" after {inst['recovery_s']:.2f}s" if inst["recovery_s"] is not None \
+                else ""
+            error = f": {inst['error']}" if inst["error"] and inst["phase"] == "failed" \
+                else ""
+            lines.append(f"    - {inst['name']}: {inst['phase']}{where}{state}{after}{error}")
+    return lines
 
 
 def render_summary(data: dict[str, Any]) -> str:
@@ -90,4 +155,7 @@ def render_summary(data: dict[str, Any]) -> str:
         for failure in data["failures"]:
             lines.append(f"  * {failure['resource']} {failure['operation']} on "
                          f"{failure['node']}: rc={failure['rc']} {failure['reason'] or ''}")
+    block = render_evacuations(data.get("evacuations") or {})
+    if block:
+        lines += ["", *block]
     return "\n".join(lines) + "\n"

@@ -91,6 +91,10 @@ async def run_fence_agent(device: FenceDevice, action: str, target: str | None =
     device-wide actions (monitor, list, metadata). Never raises: a missing agent, a bad
     parameter or a failing password script give rc 1 with a reason.
     """
+    from buttress.fencing.builtin import is_builtin, run_builtin
+
+    if is_builtin(device):  # fence_nova/fence_compute run inside Buttress (builtin.py)
+        return run_builtin(device, action, target)
     timeout = device.timeout_s(action) if timeout_s is None else timeout_s
     started = time.time()
 

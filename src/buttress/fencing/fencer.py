@@ -13,6 +13,10 @@ Semantics (Pacemaker 2.1's fencer, minus the peer broadcast):
   alone, higher ``priority`` first, until one succeeds.
 * Each device action gets ``pcmk_<action>_retries`` tries (default 2) within its
   ``pcmk_<action>_timeout`` (default 60 s), after ``pcmk_delay_base``.
+* Built-in devices (:mod:`.builtin`: ``fence_nova``/``fence_compute``) are steps run here,
+  not agents; they never fence alone (no candidate without a level, and a level of only
+  built-in devices is skipped). ``FencingResult.recorders`` names those of the level that
+  succeeded: the caller records what they stand for (a fence event for the evacuation).
 
 Nothing here is cached or shared: one :class:`Fencer` per node agent, results are
 frozen :class:`FencingResult` values whose text holds no secret.
@@ -30,6 +34,8 @@ from pathlib import Path
 
 from buttress.fencing.agent import AGENT_DIR, FenceAgentResult, agent_actions, list_targets
 from buttress.fencing.agent import run_fence_agent as _run_agent
+from buttress.fencing.builtin import can_fence as builtin_can_fence
+from buttress.fencing.builtin import is_builtin, run_builtin
 from buttress.fencing.device import FenceDevice
 
 log = logging.getLogger("buttress.fencing")
@@ -79,6 +85,8 @@ class FencingResult:
     level: int | None = None
     devices: tuple[str, ...] = ()
     duration_s: float = 0.0
+    recorders: tuple[str, ...] = ()
+    """Built-in devices of the successful level (they record, they do not power off)."""
 
     def describe(self) -> str:
         state = "succeeded" if self.ok else "failed"
@@ -96,6 +104,8 @@ class Fencer:
 
     async def _run(self, device: FenceDevice, action: str, target: str) -> FenceAgentResult:
         """One device action with delay and retries inside the action's timeout."""
+        if is_builtin(device):
+            return run_builtin(device, action, target)
         deadline = time.monotonic() + device.timeout_s(action)
         if device.delay_base_s and action in ("off", "reboot"):
             await asyncio.sleep(device.delay_base_s)
@@ -115,6 +125,8 @@ class Fencer:
 
     async def can_fence(self, device: FenceDevice, target: str) -> bool:
         """Whether ``device`` may fence ``target`` under its effective ``pcmk_host_check``."""
+        if is_builtin(device):
+            return builtin_can_fence(device, target)
         check = device.option("pcmk_host_check")
         if check is None and not (device.host_list or device.host_map):
             actions = await agent_actions(device, self.agent_dir)
@@ -133,7 +145,8 @@ class Fencer:
 
     async def capable_devices(self, target: str) -> tuple[FenceDevice, ...]:
         """Devices able to fence ``target``, higher priority first (stable order)."""
-        ordered = sorted(self.devices.values(), key=lambda d: -d.priority)
+        ordered = sorted((d for d in self.devices.values() if not is_builtin(d)),
+                         key=lambda d: -d.priority)
         return tuple([d for d in ordered if await self.can_fence(d, target)])
 
     async def fence(self, target: str, action: str = "reboot",
@@ -159,6 +172,10 @@ class Fencer:
                 notes.append(f"level {index}: unknown device {', '.join(missing)}")
                 continue
             usable = [d for d in devices if d is not None]
+            if all(is_builtin(d) for d in usable):
+                notes.append(f"level {index}: {', '.join(device_ids)} only record, "
+                             "a level needs a device that powers the node off")
+                continue
             if index is not None:
                 unable = [d.id for d in usable if not await self.can_fence(d, target)]
                 if unable:
@@ -170,7 +187,8 @@ class Fencer:
                     target, action, True,
                     f"fenced by {', '.join(device_ids)}"
                     + (f" (level {index})" if index is not None else ""),
-                    tuple(attempts), index, tuple(device_ids), time.monotonic() - began)
+                    tuple(attempts), index, tuple(device_ids), time.monotonic() - began,
+                    tuple(d.id for d in usable if is_builtin(d)))
             last = attempts[-1].result
             notes.append(f"{last.device_id}: {last.reason or 'rc=' + str(last.rc)}")
         return FencingResult(target, action, False,

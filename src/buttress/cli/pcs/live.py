@@ -8,7 +8,8 @@ default cluster name; ``$BUTTRESS_STORE_TIMEOUT`` seconds bound each request, de
   ``cluster cib``...) run on the live CIB, read as :func:`buttress.daemon.livecib.fetch_cib`
   reads it (one snapshot, :func:`~buttress.daemon.livecib.build_cib`): the stored
   configuration plus the synthesized status section, with secret values (passwords)
-  replaced by ``******``. ``status`` starts with the leader and its last pass;
+  replaced by ``******``. ``status`` starts with the leader and its last pass and ends
+  with the evacuations of fence_nova-fenced nodes (phase, timing, each instance);
   ``status --output json`` prints the daemons' status summary (no parameters at all).
 * Every other command reads the configuration key (``KeyLayout.config()``), runs the very
   handler the offline mode runs on that document and, when the handler changed it, writes
@@ -192,11 +193,18 @@ def _status(cmd: Command, ctx: Context, words: list[str], snap: Snapshot) -> Non
         nodes += sorted(set(snap.members) - set(nodes))
         ctx.print(json.dumps(summary(snap, nodes), indent=2, sort_keys=True))
         return
+    from buttress.daemon.view import evacuations, render_evacuations
+
     leader = (snap.leader or "").split(":", 1)[0] or "none"
     ctx.print(f"Leader: {leader}")
     ctx.print(f"Last pass: {snap.controller_status.get('sentence') or '-'}")
     ctx.print()
     cmd.handler(ctx, list(words))
+    block = render_evacuations(evacuations(snap))
+    if block:
+        ctx.print()
+        for line in block:
+            ctx.print(line)
 
 
 # -- editing -----------------------------------------------------------------------------
