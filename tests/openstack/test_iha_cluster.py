@@ -27,7 +27,7 @@ from buttress.daemon.sandboxconfig import ipmi_params
 from buttress.fencing import FenceDevice, run_fence_agent
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "daemon"))
-from daemon_helpers import assert_safe, cib, dummy  # noqa: E402
+from daemon_helpers import assert_safe, cib, dummy
 
 pytestmark = pytest.mark.slow
 
@@ -35,18 +35,30 @@ NODES = ["compute-1", "compute-2", "compute-3"]
 NEEDS = [Path("/usr/sbin/fence_ipmilan"), Path("/usr/lib/ocf/resource.d/pacemaker/Dummy")]
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Sandbox]:
+def _sandbox(directory: Path, **kwargs: object) -> Iterator[Sandbox]:
     if not all(p.exists() for p in NEEDS) or not shutil.which("ipmitool") or \
-            not shutil.which("etcd") and not Path("/usr/bin/etcd").exists():
+            (not shutil.which("etcd") and not Path("/usr/bin/etcd").exists()):
         pytest.skip("etcd, fence-agents, ipmitool and pacemaker's OCF agents are installed "
                     "by scripts/install-system-deps.sh")
-    sandbox = Sandbox(tmp_path / "sb", NODES, lease_ttl=3, config=cib(dummy("web")))
+    sandbox = Sandbox(directory, NODES, lease_ttl=3, config=cib(dummy("web")),
+                      **kwargs)  # type: ignore[arg-type]
     try:
         sandbox.up()
         yield sandbox
     finally:
         sandbox.down()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Sandbox]:
+    """compute-1..3, each agent with its embedded controller candidate."""
+    yield from _sandbox(tmp_path / "sb")
+
+
+@pytest.fixture
+def split_cluster(tmp_path: Path) -> Iterator[Sandbox]:
+    """compute-1..3 and two controllers of their own (ctl1, ctl2), killable alone."""
+    yield from _sandbox(tmp_path / "sb", embedded_controllers=False, controllers=2)
 
 
 def pcs(sb: Sandbox, command: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -56,6 +68,22 @@ def pcs(sb: Sandbox, command: list[str], capsys: pytest.CaptureFixture[str]) -> 
     out, err = capsys.readouterr()
     assert rc == 0, (command[:3], err)
     return out
+
+
+def configure(sb: Sandbox, nova_box: NovaBox, capsys: pytest.CaptureFixture[str],
+              *extra: str) -> None:
+    """The guides' pcs commands (fence-compute-N are the sandbox's fence_ipmilan devices)
+    plus ``stonith-action=off``; ``extra`` are more fence-nova parameters."""
+    pcs(sb, ["stonith", "create", "fence-nova", "fence_compute",
+             f"auth-url={nova_box.base}/identity/v3", "login=admin", f"passwd={PASSWORD}",
+             "tenant-name=admin", "region_name=RegionOne", "record-only=1", "action=off",
+             "no_shared_storage=1", "evacuate=tagged", "poll_interval=0.2",
+             "pcmk_host_map=compute-1:host1;compute-2:host2;compute-3:host3", *extra,
+             "--force"], capsys)
+    for node in NODES:
+        pcs(sb, ["stonith", "level", "add", "1", node, f"fence-{node},fence-nova"], capsys)
+    pcs(sb, ["property", "set", "stonith-action=off"], capsys)
+    sb.wait_stable(90)
 
 
 def evacuation(snap: Snapshot, host: str) -> str | None:
@@ -73,17 +101,7 @@ def test_killed_compute_node_is_fenced_evacuated_and_restored(
                                ("off1", tagged, "SHUTOFF", True),
                                ("keep", plain, "ACTIVE", False)])
 
-    # the guides' configuration (fence-compute-N are the sandbox's fence_ipmilan devices)
-    pcs(sb, ["stonith", "create", "fence-nova", "fence_compute",
-             f"auth-url={nova_box.base}/identity/v3", "login=admin", f"passwd={PASSWORD}",
-             "tenant-name=admin", "region_name=RegionOne", "record-only=1", "action=off",
-             "no_shared_storage=1", "evacuate=tagged", "poll_interval=0.2",
-             "pcmk_host_map=compute-1:host1;compute-2:host2;compute-3:host3", "--force"],
-        capsys)
-    for node in NODES:
-        pcs(sb, ["stonith", "level", "add", "1", node, f"fence-{node},fence-nova"], capsys)
-    pcs(sb, ["property", "set", "stonith-action=off"], capsys)
-    sb.wait_stable(90)
+    configure(sb, nova_box, capsys)
 
     nova_box.crash("host1")  # the machine dies: its nova-compute with it...
     sb.kill("compute-1")     # ...and its node agent
@@ -136,3 +154,36 @@ def test_killed_compute_node_is_fenced_evacuated_and_restored(
     assert kinds.index("host.isolated") < kinds.index("host.done") < kinds.index(
         "host.restored")
     assert_safe(sb)
+
+
+def test_a_new_leader_resumes_the_evacuation_under_the_same_fence_id(
+        split_cluster: Sandbox, nova_box: NovaBox,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    sb = split_cluster
+    conn = nova_box.connect()
+    tagged = flavor(conn, "ha", {"evacuable": "true"})
+    vms = boot(conn, "host1", [(f"vm{i}", tagged, "ACTIVE", True) for i in range(4)])
+    configure(sb, nova_box, capsys, "resume_grace=5")
+
+    nova_box.crash("host1")
+    sb.kill("compute-1")
+    snap = sb.wait_for(lambda s: evacuation(s, "host1") == "evacuating", 120,
+                       "the evacuation of host1 to start")
+    first_leader = (snap.leader or "").split(":", 1)[0]
+    fence_id = snap.fence_events["compute-1"].fence_id
+    sb.kill_controller(first_leader)  # mid-evacuation: requests sent, nothing landed yet
+
+    snap = sb.wait_for(lambda s: evacuation(s, "host1") == "done", 240,
+                       "another controller to finish the evacuation")
+    new_leader = (snap.leader or "").split(":", 1)[0]
+    assert new_leader and new_leader != first_leader
+    record = snap.evacuations["host1"]
+    assert record["fence_id"] == fence_id  # resumed, not restarted
+    phases = [i["phase"] for i in snap.evacuated[f"host1/{fence_id}"]]
+    assert phases == ["recovered"] * 4
+    for vm in vms:
+        host, status, task = where(conn, vm)
+        assert host in ("host2", "host3") and status == "ACTIVE" and task is None
+        assert len(evacuations(conn, vm)) == 1, vm  # never evacuated twice
+    leaders = {e["by"] for e in sb.events() if e["kind"] == "evacuation"}
+    assert {f"controller:{first_leader}", f"controller:{new_leader}"} <= leaders
