@@ -25,6 +25,8 @@ from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY, add
 from buttress.state.history import PROMOTED, STARTED, STOPPED, UNPROMOTED
 
+_VARIANT_RANK = {"primitive": 0, "group": 1, "clone": 2}
+
 
 class Assigner:
     """Assigns resources in priority order; a resource's primaries are assigned first."""
@@ -40,6 +42,13 @@ class Assigner:
         for coloc in colocs:
             self.this_with.setdefault(id(coloc.dependent), []).append(coloc)
             self.with_this.setdefault(id(coloc.primary), []).append(coloc)
+        for dependents in self.with_this.values():
+            # what a resource takes in from its dependents is merged in a fixed order (which
+            # matters: a merge that would ban every node is undone): higher priority first,
+            # clones before groups before primitives, then by name
+            dependents.sort(key=lambda c: (-c.dependent.priority,
+                                           -_VARIANT_RANK.get(c.dependent.variant, 0),
+                                           c.dependent.id))
 
     def run(self) -> None:
         # remote connections first: whether a remote node is usable depends on them
@@ -72,12 +81,13 @@ class Assigner:
             apply_to_weights(weights, coloc, self.nodes, nodes)
         for coloc in self.with_this.get(id(rsc), []):
             dep = coloc.dependent
-            if not coloc.influence or not dep.provisional or dep.assigning:
+            if not coloc.influence or not dep.provisional:
                 continue
             if coloc.primary_role == PROMOTED or coloc.dependent_role == PROMOTED:
                 continue
             merged = merge_scaled(weights, self.preferences(dep, set()), coloc.score / INFINITY,
-                                  self.nodes, coloc.node_attribute)
+                                  self.nodes, coloc.node_attribute,
+                                  only_positive=rsc.variant == "clone")
             if self._available(merged):
                 weights = merged
         return weights

@@ -114,8 +114,11 @@ def apply_to_weights(weights: dict[str, int], coloc: Coloc, nodes: dict[str, WNo
 
 
 def merge_scaled(target: dict[str, int], source: dict[str, int], factor: float,
-                 nodes: dict[str, WNode], attr: str) -> dict[str, int]:
-    """``target`` plus ``factor`` times the source's score on nodes with the same attribute."""
+                 nodes: dict[str, WNode], attr: str, only_positive: bool = False) -> dict[str, int]:
+    """``target`` plus ``factor`` times the source's score on nodes with the same attribute.
+
+    With ``only_positive`` (a clone taking in what its dependents want) a node the merge
+    would make negative is not banned: a positive score becomes 1, a zero one stays."""
     merged = dict(target)
     by_value: dict[str, int] = {}
     for name, score in source.items():
@@ -131,12 +134,15 @@ def merge_scaled(target: dict[str, int], source: dict[str, int], factor: float,
         if value is None or value not in by_value:
             continue
         other = by_value[value]
-        if other <= -INFINITY and factor >= 1.0:
+        if other <= -INFINITY and factor >= 1.0 and not only_positive:
             merged[name] = -INFINITY
             continue
         if other <= -INFINITY or other >= INFINITY:
             delta = int(factor * other)
         else:
             delta = int(factor * other)
-        merged[name] = add(score, delta)
+        result = add(score, delta)
+        if only_positive and result < 0 and score >= 0:
+            result = 1 if score > 0 else score
+        merged[name] = result
     return merged
