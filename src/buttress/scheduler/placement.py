@@ -107,9 +107,12 @@ def _add_score(rsc: WRsc, node: WNode, score: int, role: str | None, discovery: 
         return
     if role == UNPROMOTED:
         return
-    targets = [rsc]
-    for target in targets:
-        target.allowed[node.name] = add(target.allowed.get(node.name, 0), score)
+    rsc.allowed[node.name] = add(rsc.allowed.get(node.name, 0), score)
+    if rsc.variant == "group":
+        # a group's constraint reaches its members: in an opt-in cluster it is what allows
+        # them on the node (the score itself counts once, on the group)
+        for member in rsc.primitives():
+            member.allowed.setdefault(node.name, 0)
 
 
 def failcount(cluster: Cluster, rsc: WRsc, node: WNode) -> int:
