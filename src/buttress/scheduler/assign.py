@@ -72,7 +72,10 @@ class Assigner:
             role_bound = coloc.dependent_role is not None or coloc.primary_role is not None
             if role_bound and -INFINITY < coloc.score < INFINITY:
                 continue
-            self.assign(coloc.primary)
+            primary = coloc.primary
+            while primary.parent is not None and primary.parent.variant == "group":
+                primary = primary.parent   # a group member is placed with its group
+            self.assign(primary)
             if coloc.primary.provisional:
                 continue
             nodes = self.role_nodes(coloc.primary, coloc.primary_role)

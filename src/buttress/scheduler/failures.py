@@ -76,6 +76,10 @@ def apply_failures(cluster: Cluster) -> None:
                 rsc.blocked = True
             elif policy == "stop":
                 rsc.meta["target-role"] = "Stopped"
+            elif policy == "fence" and node.kind == "guest":
+                from buttress.scheduler.guest_state import reset_guest
+
+                reset_guest(cluster, node)
             elif policy == "fence":
                 if not node.unclean:
                     node.unclean = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from buttress.scheduler.guest import container_of, guest_state
 from buttress.scheduler.unpack import Cluster
-from buttress.scheduler.working import WRsc
+from buttress.scheduler.working import WNode, WRsc
 
 
 def _recovering_failure(cluster: Cluster, rsc: WRsc) -> bool:
@@ -50,8 +50,13 @@ def lost_guest_resources(cluster: Cluster) -> None:
             if node.kind != "guest" or node.online:
                 continue
             rsc.failed = True
-            node.reset = True
-            conn = cluster.by_id.get(node.name)
-            container = container_of(conn) if conn is not None else None
-            if container is not None and container.managed:
-                container.failed = True
+            reset_guest(cluster, node)
+
+
+def reset_guest(cluster: Cluster, node: WNode) -> None:
+    """"Fence" a guest: it is reset by recovering its (managed) container."""
+    node.reset = True
+    conn = cluster.by_id.get(node.name)
+    container = container_of(conn) if conn is not None else None
+    if container is not None and container.managed:
+        container.failed = True

@@ -281,6 +281,7 @@ def _history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]
     fencing); a guest whose connection and container run, or any guest when fencing is
     enabled (what is active on a guest that is down is recovered by resetting it)."""
     found = []
+    later = []   # guests that are down: read after those that are up
     for state in cluster.cib.status.nodes:
         node = cluster.node_by_name.get(state.uname) or next(
             (n for n in cluster.nodes if n.id == state.id), None)
@@ -291,15 +292,17 @@ def _history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]
             container = conn.extra.get("container") if conn is not None else None
             up = conn is not None and bool(conn.running_on) and isinstance(container, WRsc) \
                 and bool(container.running_on)
-            if up or cluster.fencing_enabled:
+            if up:
                 found.append((node, state))
+            elif cluster.fencing_enabled:
+                later.append((node, state))
         elif kind == "remote":
             if (conn is not None and conn.running_on) or node.online or node.unclean:
                 found.append((node, state))
         elif node.online or node.unclean or cluster.fencing_enabled:
             # (with fencing, what a lost member still seems to run gets it fenced)
             found.append((node, state))
-    return found
+    return found + later
 
 
 def _settle_migrations(cluster: Cluster, read: dict[int, tuple[WRsc, set[str]]]) -> None:
