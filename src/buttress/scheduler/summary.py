@@ -167,7 +167,8 @@ def _stops_everywhere(table: ActionTable, rsc: WRsc) -> list[SummaryLine]:
         stop = table.get(rsc, "stop", node)
         if stop is None or stop.optional or not stop.runnable:
             continue
-        lines.append(SummaryLine("Stop", rsc.id, f"( {node.name} )",
+        role = _role_prefix(rsc, rsc.role)   # (the resource's one role, on every node)
+        lines.append(SummaryLine("Stop", rsc.id, f"( {role}{node.name} )",
                                  _due(stop.reason or "node availability")))
     return lines
 
