@@ -36,3 +36,21 @@ def test_restart_type_restart_follows_an_optional_order() -> None:
     lines = summary_of(cib(resources, status, order, nodes=("node1",)))
     assert lines == ["Restart rsc1 ( node1 ) due to required rsc2 start",
                      "Recover rsc2 ( node1 )"]
+
+
+def _stop_after_blocked(order: str) -> list[str]:
+    """rsc2 failed to stop (blocked there); rsc1 is to stop, but only after rsc2 has."""
+    stop_block = ('<operations><op id="rsc2-stop" name="stop" interval="0" on-fail="block"/>'
+                  '</operations>')
+    resources = primitive("rsc1", nvpair("target-role", "Stopped")) \
+        + primitive("rsc2").replace("</primitive>", stop_block + "</primitive>")
+    status = {"node1": lrm("rsc1", op("rsc1", "start", 2))
+              + lrm("rsc2", op("rsc2", "start", 2), op("rsc2", "stop", 3, rc=1))}
+    return summary_of(cib(resources, status, order, nodes=("node1",)))
+
+
+def test_a_stop_waiting_for_a_blocked_stop_is_blocked() -> None:
+    expected = ["Stop rsc1 ( node1 ) due to node availability (blocked)"]
+    assert _stop_after_blocked('<rsc_order id="o" first="rsc1" then="rsc2"/>') == expected
+    assert _stop_after_blocked('<rsc_order id="o" first="rsc2" first-action="stop" '
+                               'then="rsc1" then-action="stop"/>') == expected

@@ -10,6 +10,8 @@ STOP_BLOCKED   then (a start) became unrunnable where its resource runs -> stop 
 INTERLEAVED    a marker: the order is between instances of interleaved clones
 NO_MIGRATE     then (a stop) is required and no migration: first (a stop) cannot migrate
                ("unrunnable <then>")
+STOP_WAITS     first (a stop) is required but cannot run -> then (a required stop) cannot
+               either
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Flag:
     STOP_BLOCKED = 32     # a then that can no longer start where it runs must stop there
     INTERLEAVED = 64      # marks an order between instances of interleaved clones
     NO_MIGRATE = 128      # a then that really stops keeps first (a stop) from migrating
+    STOP_WAITS = 256      # then (a required stop) cannot run while first (a stop) cannot
 
 
 MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
@@ -141,7 +144,8 @@ class Orderer:
                     self.order(first, then, MANDATORY_START)
             for first in self._ends(after, "stop", as_first=True):
                 for then in self._ends(before, "stop", as_first=False):
-                    self.order(first, then, Flag.IMPLIES_FIRST | Flag.NO_MIGRATE)
+                    self.order(first, then,
+                               Flag.IMPLIES_FIRST | Flag.NO_MIGRATE | Flag.STOP_WAITS)
             for first in self._ends(before, "promote", as_first=True):
                 for then in self._ends(after, "promote", as_first=False):
                     self.order(first, then, MANDATORY_START)
@@ -350,8 +354,11 @@ class Orderer:
         if interleave:
             self._interleave(first, f_task, then, t_task, flags)
             return
-        if flags & Flag.IMPLIES_FIRST and f_task == "stop" and t_task == "stop":
-            flags |= Flag.NO_MIGRATE
+        if f_task == "stop" and t_task == "stop" and flags & (Flag.IMPLIES_FIRST |
+                                                               Flag.IMPLIES_THEN):
+            flags |= Flag.STOP_WAITS
+            if flags & Flag.IMPLIES_FIRST:
+                flags |= Flag.NO_MIGRATE
         if then.variant == "clone":
             # one instance stopping does not make the whole clone stop, so it does not force
             # what is ordered after the clone (and so stops before it) to stop either
@@ -440,7 +447,12 @@ class Orderer:
             changed = True
         if flags & Flag.RESTART and not then.optional and first.optional:
             first.optional = False
-            first.reason = first.reason or then.reason
+            changed = True
+        if flags & Flag.STOP_WAITS and not first.runnable and not first.optional \
+                and then.runnable and not then.optional:
+            # a required stop waits for a stop that cannot happen: it cannot happen either
+            then.runnable = False
+            then.reason = then.reason or _cause("unrunnable", first, then)
             changed = True
         if flags & Flag.RUNNABLE_LEFT and not first.runnable and then.runnable:
             if first.optional and first.rsc is not None and first.node is not None \
