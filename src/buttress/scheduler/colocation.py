@@ -118,7 +118,9 @@ def merge_scaled(target: dict[str, int], source: dict[str, int], factor: float,
     """``target`` plus ``factor`` times the source's score on nodes with the same attribute.
 
     With ``only_positive`` (a clone taking in what its dependents want) a node the merge
-    would make negative is not banned: a positive score becomes 1, a zero one stays."""
+    would make negative is not banned: a positive score becomes 1, a zero one stays; and
+    when that is so of every node (none keeps its own or a merged score), the merge is
+    dropped altogether."""
     merged = dict(target)
     by_value: dict[str, int] = {}
     for name, score in source.items():
@@ -128,10 +130,12 @@ def merge_scaled(target: dict[str, int], source: dict[str, int], factor: float,
             continue
         by_value[value] = max(by_value.get(value, -INFINITY), score) if value in by_value \
             else score
+    kept = False    # some node keeps a score of its own or a merged one (only_positive)
     for name, score in target.items():
         node = nodes.get(name)
         value = node.attrs.get(attr) if node else None
         if value is None or value not in by_value:
+            kept = kept or score >= 0
             continue
         other = by_value[value]
         if other <= -INFINITY and factor >= 1.0 and not only_positive:
@@ -143,6 +147,11 @@ def merge_scaled(target: dict[str, int], source: dict[str, int], factor: float,
             delta = int(factor * other)
         result = add(score, delta)
         if only_positive and result < 0 and score >= 0:
+            kept = kept or score == 0
             result = 1 if score > 0 else score
+        elif result >= 0:
+            kept = True
         merged[name] = result
+    if only_positive and not kept:
+        return dict(target)
     return merged

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from buttress.scheduler.colocation import Coloc
+from buttress.scheduler.colocation import Coloc, merge_scaled
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY, add, parse_score
@@ -14,46 +14,70 @@ if TYPE_CHECKING:
     from buttress.scheduler.assign import Assigner
 
 
-def promotion_score(cluster: Cluster, clone: WRsc, inst: WRsc,
-                    assigner: Assigner) -> int | None:
-    """The instance's promotion score on its assigned node (None: not promotable there).
+def promotion_scores(clone: WRsc, assigner: Assigner) -> dict[int, tuple[int, int]]:
+    """Each placed instance's promotion score on its node and its own part of it (which
+    breaks ties between instances on one node), keyed by ``id(instance)``.
 
-    It adds the agent's own score (the ``master-RSC`` node attribute), location constraints
-    for the Promoted role, and colocations of the Promoted role with other resources. An
-    instance with none of these and not promoted now is not promoted.
+    An instance starts from its agent's score (the ``master-RSC`` node attribute; -1 where
+    no member has one, so that nothing is promoted without a score or a constraint) plus
+    location constraints for the Promoted role. Those not ruled out by that (score >= 0)
+    add it to the clone's own score for their node, then the node scores take in the
+    colocations of the Promoted role: with other resources' placement, and what resources
+    colocated with the Promoted role want (merged without ever banning a node).
     """
-    node = inst.assigned
-    if node is None:
-        return None
-    prims = inst.primitives()
-    total = 0
-    all(p.role == PROMOTED and node in p.running_on for p in prims)
-    with_score = 0
-    for prim in prims:
-        base = prim.extra.get("base_id", prim.id)
-        for name in (f"master-{prim.id}", f"master-{base}"):
-            if name in node.attrs:
-                total = add(total, parse_score(node.attrs[name]))
-                with_score += 1
-                break
     promo_loc: dict[str, int] = clone.extra.get("promotion_location", {})
-    if inst.variant == "group":
-        # a cloned group needs a score from one of its members
-        found = with_score > 0 or any(p.role == PROMOTED and node in p.running_on
-                                      for p in prims)
-    else:
-        found = with_score > 0 or any(p.role == PROMOTED and node in p.running_on
-                                      for p in prims) or node.name in promo_loc
-    total = add(total, promo_loc.get(node.name, 0))
+    own: dict[int, tuple[WRsc, WNode, int]] = {}
+    for inst in clone.children:
+        node = inst.assigned
+        if node is None or inst.next_role == STOPPED:
+            continue
+        if any(p.assigned is None for p in inst.primitives()):
+            # a cloned group that cannot run whole here cannot be promoted
+            own[id(inst)] = (inst, node, -INFINITY)
+            continue
+        agent = _agent_score(clone, inst, node)
+        score = add(agent if agent is not None else -1, promo_loc.get(node.name, 0))
+        own[id(inst)] = (inst, node, score)
+    table: dict[str, int] = dict(clone.extra.get("weights", clone.allowed))
+    for _, node, score in own.values():
+        if score >= 0:
+            table[node.name] = add(table.get(node.name, 0), score)
     for coloc in assigner.this_with.get(id(clone), []):
         if coloc.dependent_role != PROMOTED:
             continue
-        total = add(total, _colocated(coloc, node, assigner.role_nodes(coloc.primary,
-                                                                      coloc.primary_role)))
+        partners = assigner.role_nodes(coloc.primary, coloc.primary_role)
+        for name in table:
+            node = assigner.nodes.get(name)
+            if node is not None:
+                table[name] = add(table[name], _colocated(coloc, node, partners))
     for coloc in assigner.with_this.get(id(clone), []):
-        if coloc.primary_role != PROMOTED or coloc.dependent.assigned is None:
+        if coloc.primary_role != PROMOTED or not coloc.influence:
             continue
-        total = add(total, _colocated(coloc, node, [coloc.dependent.assigned]))
+        table = merge_scaled(table, assigner.preferences(coloc.dependent, {id(clone)}),
+                             coloc.score / INFINITY, assigner.nodes, coloc.node_attribute,
+                             only_positive=True)
+    return {key: (table.get(node.name, 0) if score >= 0 else score, score)
+            for key, (_, node, score) in own.items()}
+
+
+def _agent_score(clone: WRsc, inst: WRsc, node: WNode) -> int | None:
+    """What the members' agents set as their promotion score on ``node`` (summed over a
+    cloned group's members), None where none did. A member is looked up under the name
+    its history on the node has, else (anonymous clones) under its name without the
+    instance number."""
+    total = 0
+    found = False
+    for prim in inst.primitives():
+        base = prim.extra.get("base_id", prim.id)
+        names = [prim.history_ids.get(node.name) or prim.id]
+        if not clone.extra["unique"]:
+            names.append(base)
+        for name in names:
+            value = node.attrs.get(f"master-{name}")
+            if value is not None:
+                total = add(total, parse_score(value))
+                found = True
+                break
     return total if found else None
 
 
@@ -84,22 +108,23 @@ def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
     promoted_max = clone.extra["promoted_max"]
     node_max = clone.extra["promoted_node_max"]
     target = clone.meta.get("target-role", "Started").lower()
-    candidates: list[tuple[int, int, int, WRsc]] = []
+    candidates: list[tuple[int, int, int, int, WRsc]] = []
+    scores = promotion_scores(clone, assigner)
     for inst in clone.children:
-        if inst.assigned is None or inst.next_role == STOPPED:
+        if id(inst) not in scores:
             continue
-        score = promotion_score(cluster, clone, inst, assigner)
-        if score is None or score < 0:
+        score, own = scores[id(inst)]
+        if score < 0:
             continue
         promoted_now = all(p.role == PROMOTED for p in inst.primitives())
-        candidates.append((-score, 0 if promoted_now else 1, inst.index, inst))
-    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+        candidates.append((-score, 0 if promoted_now else 1, -own, inst.index, inst))
+    candidates.sort(key=lambda c: c[:4])
     per_node: dict[str, int] = {}
     chosen = 0
-    for neg_score, _, _, inst in candidates:
+    for *_, inst in candidates:
         if target in ("unpromoted", "slave", "started") and target != "started":
             break
-        if chosen >= promoted_max or neg_score <= -INFINITY:
+        if chosen >= promoted_max:
             break
         node = inst.assigned
         assert node is not None

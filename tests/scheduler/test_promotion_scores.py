@@ -1,0 +1,110 @@
+"""Which instance of a promotable clone is promoted (each case observed with crm_simulate).
+
+The agent's score is the ``master-<name>`` node attribute, looked up under the name the
+instance's history has on the node, else its name without instance number; an instance
+without one starts at -1 (never promoted unless a Promoted-role location lifts it). A
+non-negative score adds the clone's own node score, and what resources colocated with the
+Promoted role want is merged in without banning a node (a ruled-out node keeps 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from buttress.cib import parse_cib
+from buttress.scheduler import schedule
+from buttress.transition.render import render_summary
+
+_ids = itertools.count(1)
+_NODES = ("n1", "n2")
+
+
+def _op(lrm_id: str, task: str) -> str:
+    k = next(_ids)
+    key = f"{k}:0:0:63e36ef0-cc16-4f1c-a058-c1d85188901a"
+    return (f'<lrm_rsc_op id="{lrm_id}_op{k}" operation_key="{lrm_id}_{task}_0" '
+            f'operation="{task}" transition-key="{key}" transition-magic="0:0;{key}" '
+            f'call-id="{k}" rc-code="0" op-status="0" interval="0" '
+            f'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>')
+
+
+def _cib(history: dict[str, tuple[str, bool]], attrs: dict[str, dict[str, str]],
+         constraints: str = "", extra: str = "") -> str:
+    """``history``: node -> (lrm id of the clone's member there, promoted there)."""
+    status = ""
+    for node in _NODES:
+        lrm = ""
+        if node in history:
+            lrm_id, promoted = history[node]
+            ops = _op(lrm_id, "start") + (_op(lrm_id, "promote") if promoted else "")
+            lrm = (f'<lrm_resource id="{lrm_id}" type="Stateful" class="ocf" '
+                   f'provider="pacemaker">{ops}</lrm_resource>')
+        pairs = "".join(f'<nvpair id="{node}-{k}" name="{k}" value="{v}"/>'
+                        for k, v in attrs.get(node, {}).items())
+        status += (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+                   f'join="member" expected="member"><transient_attributes id="{node}">'
+                   f'<instance_attributes id="{node}-a">{pairs}</instance_attributes>'
+                   f'</transient_attributes><lrm id="{node}"><lrm_resources>{lrm}'
+                   f'</lrm_resources></lrm></node_state>')
+    nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in _NODES)
+    clone = ('<clone id="P"><meta_attributes id="P-m"><nvpair id="P-p" name="promotable" '
+             'value="true"/></meta_attributes><primitive class="ocf" id="S" '
+             'provider="pacemaker" type="Stateful"/></clone>')
+    return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
+            '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
+            'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
+            f'<nodes>{nodes}</nodes><resources>{clone}{extra}</resources>'
+            f'<constraints>{constraints}</constraints></configuration>'
+            f'<status>{status}</status></cib>')
+
+
+def _summary(xml: str) -> list[str]:
+    text = render_summary(schedule(parse_cib(xml), 1_700_000_000))
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+_RUNNING = {"n1": ("S:0", False), "n2": ("S:1", False)}
+
+
+def test_score_is_read_under_the_history_name_on_the_node() -> None:
+    # n1 runs the member recorded as S:1 (it becomes instance S:0): its score is master-S:1
+    history = {"n1": ("S:1", False), "n2": ("S:0", False)}
+    lines = _summary(_cib(history, {"n1": {"master-S:1": "5"}, "n2": {"master-S:0": "10"}}))
+    assert lines == ["* Promote S:1 ( Unpromoted -> Promoted n2 )"]
+
+
+def test_the_name_without_instance_number_comes_first() -> None:
+    history = {"n1": ("S", False), "n2": ("S", False)}
+    attrs = {"n1": {"master-S:0": "5", "master-S": "7"}, "n2": {"master-S:1": "10"}}
+    assert _summary(_cib(history, attrs)) == ["* Promote S:0 ( Unpromoted -> Promoted n1 )"]
+
+
+def test_no_score_no_promotion_even_where_promoted_now() -> None:
+    history = {"n1": ("S:0", True), "n2": ("S:1", False)}
+    assert _summary(_cib(history, {})) == ["* Demote S:0 ( Promoted -> Unpromoted n1 )"]
+
+
+def test_a_promoted_role_location_lifts_an_instance_without_score() -> None:
+    loc = '<rsc_location id="l1" rsc="P" node="n1" score="100" role="Master"/>'
+    assert _summary(_cib(_RUNNING, {}, loc)) == ["* Promote S:0 ( Unpromoted -> Promoted n1 )"]
+
+
+def test_the_clone_node_score_counts_only_with_an_agent_score() -> None:
+    loc = '<rsc_location id="l1" rsc="P" node="n1" score="100"/>'
+    assert _summary(_cib(_RUNNING, {}, loc)) == []
+    with_score = _cib(_RUNNING, {"n1": {"master-S": "5"}, "n2": {"master-S": "10"}}, loc)
+    assert _summary(with_score) == ["* Promote S:0 ( Unpromoted -> Promoted n1 )"]
+
+
+def test_a_dependent_of_the_promoted_role_moves_the_promotion() -> None:
+    history = {"n1": ("S:0", False), "n2": ("S:1", True)}
+    attrs = {"n1": {"master-S": "75"}, "n2": {"master-S": "75"}}
+    dependent = '<primitive class="ocf" id="D" provider="pacemaker" type="Dummy"/>'
+    cons = ('<rsc_location id="l1" rsc="D" node="n2" score="-INFINITY"/>'
+            '<rsc_colocation id="c1" rsc="D" with-rsc="P" with-rsc-role="Master" '
+            'score="INFINITY"/>')
+    assert _summary(_cib(history, attrs, cons, dependent)) == [
+        "* Promote S:0 ( Unpromoted -> Promoted n1 )",
+        "* Demote S:1 ( Promoted -> Unpromoted n2 )",
+        "* Start D ( n1 )",
+    ]
