@@ -277,7 +277,7 @@ class NodeAgent:
             while self.self_fenced or self._config_revision == 0:
                 await asyncio.sleep(0.05)
             outcome = await self.resources.execute(order.resource, order.instance, order.task,
-                                                   order.interval_ms)
+                                                   order.interval_ms, order.meta)
             log.info("%s: %s %s_%s: rc=%d%s", self.node, order.key, order.resource,
                      order.op_key, outcome.rc,
                      f" ({outcome.exit_reason})" if outcome.exit_reason else "")

@@ -7,10 +7,15 @@ node "reboot" (the sandbox wipes the node's run dir) forgets it, as with Dummy. 
   resource runs, which a cluster must answer by fencing the node (on-fail=fence);
 * ``fail_start=true`` - start fails with rc 1;
 * ``fail_file=PATH`` - while PATH exists, every action except monitor fails.
+
+``notify_log=PATH`` appends one JSON line per clone notification it receives (node,
+instance and the ``notify_*`` meta attributes), so tests can see what agents are told.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from buttress.exec import AgentFailure, OcfRc, PythonAgentContext, PythonAgentRegistry
@@ -60,6 +65,19 @@ class FaultAgent:
 
     async def monitor(self, ctx: PythonAgentContext) -> int:
         return int(OcfRc.OK) if self._state(ctx).exists() else int(OcfRc.NOT_RUNNING)
+
+    async def notify(self, ctx: PythonAgentContext) -> int:
+        path = ctx.params.get("notify_log")
+        if path:
+            record = {"node": ctx.node_name, "instance": ctx.meta.get("clone"),
+                      **{k: v for k, v in ctx.meta.items() if k.startswith("notify_")}}
+            line = (json.dumps(record, sort_keys=True) + "\n").encode()
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+        return int(OcfRc.OK)
 
     async def validate_all(self, ctx: PythonAgentContext) -> int:
         return int(OcfRc.OK)

@@ -235,7 +235,7 @@ class TransitionRun:
                     self.abort(f"{action.node} is not online")
                     continue
                 identity = (action.node, order.resource, order.op_key)
-                if identity in self._same_op:
+                if identity in self._same_op and action.task != "notify":
                     self._same_op[identity].append(action.id)
                     continue
                 self._same_op[identity] = []
@@ -262,7 +262,7 @@ class TransitionRun:
         return ActionOrder(self.number, action.id, action.task,
                            action.lrm_id or action.resource or "", action.resource or "",
                            action.interval_ms, action.target_rc, str(member.get("boot", "")),
-                           time.time())
+                           time.time(), dict(action.notify))
 
     def _complete(self, action: TransitionAction) -> None:
         self._done.add(action.id)
@@ -302,6 +302,11 @@ class TransitionRun:
                 entry = await self._lookup(sent)
             followers = self._same_op.pop((sent.node, sent.resource, sent.op_key), [])
             action = sent.action
+            if entry is None and action.task == "notify":
+                # agents confirm a notification by removing its order; like Pacemaker,
+                # a notification's outcome never blocks the transition
+                self._complete(action)
+                continue
             if entry is None:
                 self.result.failed.append((action, "the order was lost"))
                 self.abort(f"{action.task} of {action.resource} on {sent.node} was lost")

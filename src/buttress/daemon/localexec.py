@@ -92,14 +92,17 @@ class LocalResources:
 
     # -- one operation ---------------------------------------------------------------------
 
-    async def execute(self, rsc: str, instance: str, task: str, interval_ms: int) -> OpOutcome:
-        """Run one operation under the resource's lock (module docstring)."""
+    async def execute(self, rsc: str, instance: str, task: str, interval_ms: int,
+                      extra_meta: dict[str, str] | None = None) -> OpOutcome:
+        """Run one operation under the resource's lock (module docstring); ``extra_meta``
+        are meta attributes for this call only (a notification's environment)."""
         if task in ("start", "stop", "promote", "demote"):
             self.cancel_recurring(rsc)
         async with self.lock(rsc):
-            return await self._execute(rsc, instance, task, interval_ms)
+            return await self._execute(rsc, instance, task, interval_ms, extra_meta or {})
 
-    async def _execute(self, rsc: str, instance: str, task: str, interval_ms: int) -> OpOutcome:
+    async def _execute(self, rsc: str, instance: str, task: str, interval_ms: int,
+                       extra_meta: dict[str, str]) -> OpOutcome:
         res = self.index.get(base_id(rsc)) or self.index.get(base_id(instance))
         if res is None:
             return OpOutcome(int(OcfRc.ERR_CONFIGURED), EXEC_ERROR,
@@ -114,7 +117,8 @@ class LocalResources:
             rc, reason, status = await self._stonith_op(res, task, interval_ms)
         else:
             try:
-                request = build_request(res, instance, rsc, task, interval_ms, self.op_defaults)
+                request = build_request(res, instance, rsc, task, interval_ms, self.op_defaults,
+                                        extra_meta)
             except ValueError as exc:
                 rc, reason, status = int(OcfRc.ERR_CONFIGURED), str(exc), EXEC_ERROR
             else:
@@ -195,7 +199,7 @@ class LocalResources:
         while True:
             await asyncio.sleep(interval_ms / 1000)
             async with self.lock(rsc):
-                outcome = await self._execute(rsc, instance, "monitor", interval_ms)
+                outcome = await self._execute(rsc, instance, "monitor", interval_ms, {})
             if (outcome.rc, outcome.op_status) != previous:
                 previous = (outcome.rc, outcome.op_status)
                 log.info("monitor %s_%d on %s changed: rc=%d %s", rsc, interval_ms, self.node,

@@ -144,6 +144,8 @@ class ActionOrder:
     target_rc: int
     boot: str
     issued: float = 0.0
+    meta: dict[str, str] = field(default_factory=dict)
+    """Extra meta attributes for the agent (a clone notification's ``notify_*``)."""
 
     @property
     def op_key(self) -> str:
@@ -162,7 +164,8 @@ class ActionOrder:
         try:
             return cls(int(data["transition"]), int(data["action"]), str(data["task"]),
                        str(data["resource"]), str(data["instance"]), int(data["interval_ms"]),
-                       int(data["target_rc"]), str(data["boot"]), float(data.get("issued", 0)))
+                       int(data["target_rc"]), str(data["boot"]), float(data.get("issued", 0)),
+                       {str(k): str(v) for k, v in (data.get("meta") or {}).items()})
         except (KeyError, TypeError, ValueError):
             return None
 

@@ -99,8 +99,10 @@ def op_attributes(prim: Primitive, task: str, interval_ms: int) -> dict[str, str
 
 
 def build_request(res: ResolvedResource, instance: str, resource_id: str, task: str,
-                  interval_ms: int, op_defaults: dict[str, str]) -> ActionRequest:
-    """The ActionRequest of one operation. Raises ValueError for a malformed agent."""
+                  interval_ms: int, op_defaults: dict[str, str],
+                  extra_meta: dict[str, str] | None = None) -> ActionRequest:
+    """The ActionRequest of one operation (``extra_meta``: meta attributes of this call
+    only, such as a notification's ``notify_*``). Raises ValueError for a malformed agent."""
     prim = res.primitive
     spec = AgentSpec("ocf", prim.type, prim.provider) if prim.rsc_class == "ocf" \
         else AgentSpec.parse(f"{prim.rsc_class}:{prim.type}")
@@ -109,6 +111,7 @@ def build_request(res: ResolvedResource, instance: str, resource_id: str, task: 
     match = _INSTANCE.match(instance)
     if res.in_clone and match:
         meta["clone"] = match.group("n")
+    meta.update(extra_meta or {})
     params = dict(res.params)
     params.update(op_attributes(prim, task, interval_ms))
     return ActionRequest.build(resource_id, spec, task, params=params, meta=meta,

@@ -23,6 +23,15 @@ class ActionTable:
             interval_ms: int = 0) -> Action | None:
         return self._index.get((id(rsc), task, node.name if node else None, interval_ms))
 
+    def add_notification(self, rsc: WRsc, node: WNode, environment: dict[str, str]
+                         ) -> Action:
+        """A mandatory ``notify`` of ``rsc`` on ``node`` (many per resource and node: they
+        are not indexed)."""
+        action = Action(uid=len(self.actions), task="notify", rsc=rsc, node=node,
+                        optional=False, meta=dict(environment))
+        self.actions.append(action)
+        return action
+
     def find(self, rsc: WRsc, task: str) -> list[Action]:
         return list(self._by_task.get((id(rsc), task), ()))
 

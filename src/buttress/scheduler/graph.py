@@ -77,7 +77,8 @@ def build_transition(cluster: Cluster, table: ActionTable, summary: list[Summary
             agent=rsc.agent if rsc is not None and rsc.variant == "primitive" else None,
             lrm_id=_lrm_id(action),
             target_rc=7 if action.meta.get("probe") else int(action.meta.get("target_rc", 0)),
-            requires=tuple(sorted(deps[action.uid]))))
+            requires=tuple(sorted(deps[action.uid])),
+            notify=tuple(sorted(action.meta.items())) if action.task == "notify" else ()))
     return Transition(actions=tuple(frozen), summary=tuple(summary),
                       scores=tuple(scores or ()))
 

@@ -10,6 +10,7 @@ from buttress.scheduler.digests import apply_digests
 from buttress.scheduler.failures import apply_failures
 from buttress.scheduler.graph import build_transition, collect_scores
 from buttress.scheduler.multiactive import apply_multiple_active
+from buttress.scheduler.notify import add_notifications
 from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.placement import apply_placement
 from buttress.scheduler.summary import summarize
@@ -52,4 +53,5 @@ def schedule(cib: Cib, now: int) -> Transition:
     orderer.remote_connections()
     orderer.propagate()
     summary = summarize(cluster, table)
+    add_notifications(cluster, table, orderer)
     return build_transition(cluster, table, summary, collect_scores(cluster))

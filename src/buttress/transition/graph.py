@@ -21,11 +21,17 @@ class TransitionAction:
     lrm_id: str | None = None
     target_rc: int = 0
     requires: tuple[int, ...] = ()
+    notify: tuple[tuple[str, str], ...] = ()
+    """For a ``notify``: its environment, meta attributes (``notify_type``, ...) by name."""
 
     @property
     def key(self) -> str:
         if self.task == "stonith":
             return f"stonith-{self.node}-{self.fence_action}"
+        if self.task == "notify":
+            env = dict(self.notify)
+            return (f"{self.resource}_{env.get('notify_type')}_notify_"
+                    f"{env.get('notify_operation')}_0")
         return f"{self.resource}_{self.task}_{self.interval_ms}"
 
 
