@@ -46,6 +46,7 @@ def test_promoted_instance_moves_only_after_its_node_is_fenced(
     snap = sb.wait_for(lambda s: len(promoted(s)) == 1 and len(roles(s).get("db", {})) == 3
                        and not s.queued, 60, "db promoted on one node, running on three")
     snap = sb.wait_stable(60)
+    assert sorted(roles(snap)["db"].values()) == ["Promoted", "Unpromoted", "Unpromoted"]
     assert sb.violations() == []
     # the settled live CIB means the same to Pacemaker's scheduler: nothing left to do
     if shutil.which("crm_simulate"):

@@ -22,14 +22,36 @@ def _op(rsc: str, entry: HistoryEntry) -> HistoryOp:
                      exit_reason=entry.exit_reason)
 
 
+def _promotable_members(snap: Snapshot) -> set[str]:
+    """Primitive ids inside a promotable clone (their started role is "Unpromoted")."""
+    if snap.config is None:
+        return set()
+    from buttress.cib.reader import parse_cib
+    from buttress.daemon.resources import index_primitives
+    from buttress.errors import ButtressError
+    from buttress.state.nodes import truthy
+
+    try:
+        index = index_primitives(parse_cib(snap.config))
+    except ButtressError:
+        return set()
+    return {rid for rid, res in index.items()
+            if res.in_clone and truthy(res.meta.get("promotable", "false"))}
+
+
 def roles(snap: Snapshot) -> dict[str, dict[str, str]]:
-    """``{resource id: {node: role}}`` for every resource active somewhere."""
+    """``{resource id: {node: role}}`` for every resource active somewhere (Started,
+    Promoted, or Unpromoted for an instance of a promotable clone that is not promoted)."""
     found: dict[str, dict[str, str]] = {}
+    promotable = _promotable_members(snap)
     for node, resources in snap.history.items():
         for rsc, entries in resources.items():
             state = replay(tuple(_op(rsc, e) for e in entries.values()))
             if state.active:
-                found.setdefault(rsc, {})[node] = state.role
+                role = state.role
+                if role == "Started" and rsc.split(":", 1)[0] in promotable:
+                    role = "Unpromoted"
+                found.setdefault(rsc, {})[node] = role
     return found
 
 
