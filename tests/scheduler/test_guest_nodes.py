@@ -100,3 +100,21 @@ def test_failed_filler_restarts_its_container() -> None:
                                              'name="target-role" value="Started"'))
         assert "* Restart vm ( n1 )" in lines
         assert want in lines
+
+
+def test_resource_active_on_a_member_that_left_fences_it() -> None:
+    """With fencing enabled, a member that is down but whose history says a resource runs
+    there is fenced, naming that resource (as crm_simulate decides)."""
+    xml = _cib(stonith="true").replace(
+        '<node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" '
+        'expected="member"/>',
+        '<node_state id="2" uname="n2" in_ccm="false" crmd="offline" join="down" '
+        'expected="down"><lrm id="2"><lrm_resources>'
+        + _op("cl", "start", 0, 2, rsc_type="Dummy", provider="pacemaker")
+        + "</lrm_resources></lrm></node_state>")
+    xml = xml.replace("<resources>",
+                      '<resources><primitive id="fd" class="stonith" type="fence_xvm"/>')
+    assert _lines(xml) == ["* Fence (reboot) n2 'cl:0 is thought to be active there'",
+                           "* Start fd ( n1 )", "* Start vm ( n1 )", "* Start app ( guest1 )",
+                           "* Move cl:0 ( n2 -> guest1 )", "* Start cl:1 ( n1 )",
+                           "* Start guest1 ( n1 )"]

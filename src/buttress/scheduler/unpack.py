@@ -275,36 +275,6 @@ def _settle_meta(cluster: Cluster, w: WRsc) -> None:
 # ---- history ----------------------------------------------------------------------------
 
 
-def _history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]:
-    """Nodes of ``kind`` whose history counts: nodes that are up (a remote node whose
-    connection can be re-established keeps what it runs) or unclean (their resources need
-    fencing); a guest whose connection and container run, or any guest when fencing is
-    enabled (what is active on a guest that is down is recovered by resetting it)."""
-    found = []
-    later = []   # guests that are down: read after those that are up
-    for state in cluster.cib.status.nodes:
-        node = cluster.node_by_name.get(state.uname) or next(
-            (n for n in cluster.nodes if n.id == state.id), None)
-        if node is None or node.kind != kind:
-            continue
-        conn = cluster.by_id.get(node.remote_rsc) if node.remote_rsc else None
-        if kind == "guest":
-            container = conn.extra.get("container") if conn is not None else None
-            up = conn is not None and bool(conn.running_on) and isinstance(container, WRsc) \
-                and bool(container.running_on)
-            if up:
-                found.append((node, state))
-            elif cluster.fencing_enabled:
-                later.append((node, state))
-        elif kind == "remote":
-            if (conn is not None and conn.running_on) or node.online or node.unclean:
-                found.append((node, state))
-        elif node.online or node.unclean or cluster.fencing_enabled:
-            # (with fencing, what a lost member still seems to run gets it fenced)
-            found.append((node, state))
-    return found + later
-
-
 def _settle_migrations(cluster: Cluster, read: dict[int, tuple[WRsc, set[str]]]) -> None:
     from buttress.scheduler.migration import settle_migrations
 
@@ -316,7 +286,9 @@ def _unpack_history(cluster: Cluster, kind: str) -> dict[int, tuple[WRsc, set[st
     """Replay the histories of the nodes of one kind; returns which resources' histories
     were read on which nodes."""
     read: dict[int, tuple[WRsc, set[str]]] = {}
-    for node, state in _history_nodes(cluster, kind):
+    from buttress.scheduler.history_passes import history_nodes
+
+    for node, state in history_nodes(cluster, kind):
         for lrm in state.history:
             rsc = _find_for_history(cluster, lrm.id, node)
             if rsc is None:
