@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from buttress.scheduler.migration import DANGLING, NO_MIGRATE, aborted, partial_source
 from buttress.scheduler.multiactive import multiply_active
+from buttress.scheduler.quorum import (
+    quorum_blocks_start,
+    stop_for_blocked_start,
+    stop_waits_for_connection,
+)
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, WNode, WRsc
 from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
@@ -163,15 +168,20 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         start = table.make(rsc, "start", target, optional=not need_start)
         if stop_here is not None and stop_here.reason == "resource definition change":
             start.reason = start.reason or stop_here.reason
-        blocked = _quorum_blocks_start(cluster, rsc)
+        blocked = quorum_blocks_start(cluster, rsc)
         if blocked:
             start.runnable = False
             start.unrunnable_reason = blocked
             if cluster.no_quorum_policy != "freeze":
                 for stop in table.find(rsc, "stop"):
-                    if stop.optional:
+                    if not stop.optional or stop.node is None:
+                        continue
+                    if not stop_waits_for_connection(cluster, stop.node):
                         stop.optional = False
                         stop.reason = blocked
+                    elif stop_for_blocked_start(cluster, rsc, stop.node):
+                        # (it then tells that it waits for the connection)
+                        stop.optional = False
         if rsc.next_role == PROMOTED:
             promote_needed = rsc.role != PROMOTED or not active_here or need_start
             table.make(rsc, "promote", target, optional=not promote_needed)
@@ -217,21 +227,6 @@ def _stop_reason(cluster: Cluster, rsc: WRsc, node: WNode) -> str:
             rsc.clone_parent() is not None and not node.can_run()):
         return "no quorum"
     return "node availability"
-
-
-def _quorum_blocks_start(cluster: Cluster, rsc: WRsc) -> str | None:
-    """Why a start may not happen without quorum (None: it may)."""
-    if cluster.have_quorum or cluster.no_quorum_policy == "ignore":
-        return None
-    if rsc.meta.get("requires", "").lower() == "nothing":
-        return None
-    if cluster.no_quorum_policy == "freeze":
-        return None if rsc.running_on else "quorum freeze"
-    if cluster.no_quorum_policy == "demote":
-        clone = rsc.clone_parent()
-        if clone is not None and clone.extra.get("promotable"):
-            return None  # promotable instances keep running, demoted
-    return "no quorum"
 
 
 def _monitors(table: ActionTable, rsc: WRsc, node: WNode, start: Action) -> None:

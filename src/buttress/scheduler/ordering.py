@@ -21,6 +21,7 @@ import itertools
 from buttress.model.constraints import Order
 from buttress.scheduler.actions import ActionTable
 from buttress.scheduler.guest import runs_with_container
+from buttress.scheduler.remote import connection_state
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, Ordering, WNode, WRsc
 from buttress.scores import parse_score
@@ -172,7 +173,13 @@ class Orderer:
             starts = [a for a in self.table.find(conn, "start") if not a.optional]
             if not starts:
                 continue
+            # a stop (or demotion) there waits for the connection only while the connection
+            # is to be re-established away from a lost host; otherwise it happens over the
+            # connection as it is
+            waits = connection_state(conn) in ("resting", "unknown")
             for action in on_node.get(node.name, ()):
+                if action.task in ("stop", "demote") and not waits:
+                    continue
                 for start in starts:
                     self.order(start, action, Flag.RUNNABLE_LEFT)
 
@@ -330,7 +337,7 @@ class Orderer:
             self.order(gate, then_action, flags)
         symmetrical = con.symmetrical if con.symmetrical is not None else True
         if symmetrical and t_task in INVERSE:
-            self._link(then, INVERSE[t_task], first, "stop", Flag.IMPLIES_FIRST)
+            self._link(then, INVERSE[t_task], first, "stop", Flag.NONE)
         return True
 
     def _pair(self, con: Order, first: WRsc, f_task: str, then: WRsc, t_task: str,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY
+from buttress.state.history import STOPPED
 from buttress.timeutil import parse_interval_ms
 
 
@@ -151,3 +152,20 @@ def _runs_something(cluster: Cluster, name: str) -> bool:
         if state.uname == name and state.remote_node:
             return any(replay(lrm.ops).active for lrm in state.history)
     return False
+
+
+def connection_state(conn: WRsc) -> str:
+    """How a remote node's connection stands, which decides how actions there are ordered
+    around it: "alive" (up on a healthy host and staying up), "resting" (up on a host that
+    is lost, to be re-established elsewhere first), "unknown" (down now, coming up),
+    "stopped" (cleanly going away) or "failed" (gone for good with its host, or failed)."""
+    host = conn.running_on[0] if conn.running_on else None
+    if conn.next_role == STOPPED or conn.assigned is None:
+        if host is not None and host.unclean:
+            return "failed"
+        return "failed" if conn.failed else "stopped"
+    if host is None:
+        return "unknown"
+    if host.unclean or not host.online:
+        return "resting"
+    return "alive"

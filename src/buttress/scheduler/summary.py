@@ -122,8 +122,11 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     if node is target:
         if stop_needed and stop is not None and start is not None:
             if not start.runnable:
+                # a stop with no reason of its own that cannot run tells what blocks it
+                blocker = None if stop.runnable else stop.unrunnable_reason
                 return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
-                                    _due(stop.reason or _reason(start), not stop.runnable))]
+                                    _due(stop.reason or blocker or _reason(start),
+                                         not stop.runnable))]
             if rsc.failed:
                 return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
             return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",
