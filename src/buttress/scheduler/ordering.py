@@ -456,8 +456,11 @@ class Orderer:
             first.optional = False
             changed = True
         if flags & Flag.STOP_WAITS and not first.runnable and not first.optional \
-                and then.runnable and not then.optional:
-            # a required stop waits for a stop that cannot happen: it cannot happen either
+                and then.runnable and not then.optional and first.rsc is not None \
+                and (not first.rsc.managed or first.rsc.blocked):
+            # a required stop waits for the stop of a resource the cluster no longer
+            # manages (it will not happen): it cannot happen either. (A stop that merely
+            # cannot run yet, on a lost node that cannot be fenced, holds nothing up.)
             then.runnable = False
             then.reason = then.reason or _cause("unrunnable", first, then)
             changed = True
