@@ -54,3 +54,16 @@ def test_a_stop_waiting_for_a_blocked_stop_is_blocked() -> None:
     assert _stop_after_blocked('<rsc_order id="o" first="rsc1" then="rsc2"/>') == expected
     assert _stop_after_blocked('<rsc_order id="o" first="rsc2" first-action="stop" '
                                'then="rsc1" then-action="stop"/>') == expected
+
+
+def test_stop_all_resources_stops_everything() -> None:
+    text = cib(primitive("rsc1"), {"node1": lrm("rsc1", op("rsc1", "start", 2))})
+    text = text.replace('value="false"/>', 'value="false"/>'
+                        '<nvpair id="o2" name="stop-all-resources" value="true"/>', 1)
+    assert summary_of(text) == ["Stop rsc1 ( node1 ) due to node availability"]
+
+
+def test_a_degraded_monitor_is_a_healthy_one() -> None:
+    status = {"node1": lrm("rsc1", op("rsc1", "start", 2),
+                           op("rsc1", "monitor", 3, rc=190, interval=10000))}
+    assert summary_of(cib(primitive("rsc1"), status)) == []

@@ -35,6 +35,9 @@ class Assigner:
         self.cluster = cluster
         self.nodes = cluster.node_by_name
         self.strategy = strategy(cluster)
+        # stop-all-resources: every resource is stopped, as if each had target-role=Stopped
+        self.stop_all = cluster.prop("stop-all-resources", "false").lower() in (
+            "true", "yes", "on", "1", "y")
         if self.strategy != "default":
             unpack_utilization(cluster)
         self.this_with: dict[int, list[Coloc]] = {}
@@ -202,6 +205,8 @@ class Assigner:
             rsc.assigning = False
 
     def _stopped_by_config(self, rsc: WRsc) -> bool:
+        if self.stop_all:
+            return True
         role = rsc.meta.get("target-role", "Started")
         return role.lower() == "stopped"
 

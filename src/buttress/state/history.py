@@ -87,10 +87,17 @@ def _sort_key(op: HistoryOp) -> tuple[int, int, int]:
     return (pending, op.call_id, op.last_rc_change)
 
 
+#: degraded OCF results count as the healthy result they degrade
+DEGRADED_RC = {190: OCF_OK, 191: OCF_RUNNING_PROMOTED}
+
+
 def _normalized(op: HistoryOp) -> HistoryOp:
-    """An "error" execution status is judged by its rc code, as Pacemaker re-derives it."""
+    """An "error" execution status is judged by its rc code, as Pacemaker re-derives it;
+    a degraded result (190, 191) as the result it degrades."""
     if op.op_status == EXEC_ERROR:
-        return replace(op, op_status=EXEC_DONE)
+        op = replace(op, op_status=EXEC_DONE)
+    if op.rc_code in DEGRADED_RC:
+        op = replace(op, rc_code=DEGRADED_RC[op.rc_code])
     return op
 
 
