@@ -64,3 +64,12 @@ def test_clone_parameters_are_part_of_the_members_digest() -> None:
     assert not any("definition change" in line for line in unchanged)
     changed = _summary(_cib(clone, {"n1": ["R"], "n2": ["R"]}, digest({})))
     assert "* Restart R:0 ( n1 ) due to resource definition change" in changed
+
+
+def test_a_member_target_role_overrides_the_clone_one() -> None:
+    member = ('<primitive class="ocf" id="R" provider="pacemaker" type="Dummy">'
+              '<meta_attributes id="R-m"><nvpair id="R-tr" name="target-role" '
+              'value="Started"/></meta_attributes></primitive>')
+    clone = ('<clone id="C"><meta_attributes id="C-m"><nvpair id="C-tr" name="target-role" '
+             f'value="Stopped"/></meta_attributes>{member}</clone>')
+    assert _summary(_cib(clone, {"n1": ["R"], "n2": ["R"]}, digest({}))) == []

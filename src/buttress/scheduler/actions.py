@@ -203,8 +203,14 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
                 stop_there.meta["migrating"] = "1"
     else:
         # a resource that is not placed still has a start, which can never run: what is
-        # ordered after it cannot start either
-        table.make(rsc, "start", None, optional=True)
+        # ordered after it cannot start either (an interleaved instance unplaced for want
+        # of a partner keeps its start where it runs)
+        inhibited: WNode | None = rsc.extra.get("inhibited_on")
+        start = table.make(rsc, "start", inhibited, optional=True)
+        if inhibited is not None:
+            start.runnable = False
+            for stop in table.find(rsc, "stop"):
+                stop.for_blocked_start = True
     _probes(cluster, table, rsc)
 
 
@@ -222,7 +228,10 @@ def _frozen_actions(table: ActionTable, rsc: WRsc, current: list[WNode],
 
 def _stop_reason(cluster: Cluster, rsc: WRsc, node: WNode) -> str:
     """Why a resource that gets no node stops: without quorum (policy stop) a resource has
-    nowhere to go because of quorum, except a clone instance on a lost node."""
+    nowhere to go because of quorum, except a clone instance on a lost node; an interleaved
+    instance without a partner gives no reason ("")."""
+    if rsc.extra.get("inhibited_on") is not None:
+        return ""
     if not cluster.have_quorum and cluster.no_quorum_policy in ("stop", "demote") and not (
             rsc.clone_parent() is not None and not node.can_run()):
         return "no quorum"

@@ -282,7 +282,9 @@ class Assigner:
         base = self._weights_with_colocations(clone, clone.allowed)
         clone.extra["weights"] = base
         instances = clone.children
-        if self._stopped_by_config(clone):
+        if self._stopped_by_config(clone) and all(
+                self._stopped_by_config(p) for i in instances for p in i.primitives()):
+            # (a member's own target-role overrides the one it inherits from the clone)
             for inst in instances:
                 self._place_instance(inst, None)
             clone.provisional = False

@@ -438,12 +438,25 @@ class Orderer:
         # a live migration restarts nothing; neither does the stop that finishes one
         migrating = "migrating" in first.meta or "migrating" in then.meta \
             or "dangling" in first.meta
+        if flags & Flag.IMPLIES_THEN and clone_summary and then.optional and not migrating \
+                and self._required_on_node(first, then):
+            then.optional = False
+            then.reason = then.reason or _describe("required", first)
+            changed = True
         if flags & Flag.IMPLIES_THEN and not first.optional and then.optional \
                 and not clone_summary and not migrating:
             then.optional = False
             then.reason = then.reason or _cause("required", first, then)
             then.required_by_own_stop = first.for_blocked_start and first.rsc is then.rsc
+            if first.rsc is then.rsc:
+                then.meta["required_by_own"] = "1"
             changed = True
+        elif flags & Flag.IMPLIES_THEN and not first.optional and not then.optional \
+                and then.reason is None and "required_by_own" in then.meta \
+                and not clone_summary and not migrating:
+            # required already by its own resource's action, which tells nothing: another
+            # resource's required action is the reason given
+            then.reason = _cause("required", first, then)
         if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional \
                 and not migrating:
             first.optional = False
@@ -498,6 +511,24 @@ class Orderer:
         holder = cause.rsc.clone_parent() if cause.rsc is not None else None
         name = holder.id if holder is not None else (cause.rsc.id if cause.rsc else "")
         rsc.extra["migration_blocked_by"] = f"unrunnable {name} {cause.task}"
+
+    def _required_on_node(self, summary: Action, then: Action) -> bool:
+        """A clone's summary action (running, stopped) requires what is ordered after it
+        only on that action's node: where one of the clone's own actions there is
+        required. (A clone instance's orders are per instance, not through here.)"""
+        rsc, node = then.rsc, then.node
+        if node is None or rsc is None or rsc.clone_parent() is not None:
+            return False
+        if summary.rsc is None or summary.rsc.variant != "clone":
+            return False
+        pending = [e.first for e in summary.after if e.flags & Flag.ANY_RUNNABLE]
+        while pending:
+            action = pending.pop()
+            if action.node is None and action.pseudo:
+                pending.extend(e.first for e in action.after if e.flags & Flag.ANY_RUNNABLE)
+            elif action.node is node and not action.optional:
+                return True
+        return False
 
     def _stop_if_cannot_continue(self, start: Action, first: Action, interleaved: bool) -> None:
         """A resource whose start (here) became unrunnable because of ``first`` cannot keep

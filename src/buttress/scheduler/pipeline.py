@@ -9,6 +9,7 @@ from buttress.scheduler.colocation import unpack_colocations
 from buttress.scheduler.digests import apply_digests
 from buttress.scheduler.failures import apply_failures
 from buttress.scheduler.graph import build_transition, collect_scores
+from buttress.scheduler.interleave import inhibit_unmatched
 from buttress.scheduler.multiactive import apply_multiple_active
 from buttress.scheduler.notify import add_notifications
 from buttress.scheduler.ordering import Orderer
@@ -44,6 +45,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     cluster.resources.sort(key=lambda r: allocation_order(cluster, r))
     colocs = unpack_colocations(cluster)
     Assigner(cluster, colocs).run()
+    inhibit_unmatched(cluster)
     table = ActionTable()
     create_actions(cluster, table)
     orderer = Orderer(cluster, table)

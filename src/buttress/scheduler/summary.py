@@ -112,7 +112,8 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
     cur_role = _role_prefix(rsc, rsc.role)
     if target is None:
         if stop_needed and stop is not None:
-            reason = stop.unrunnable_reason or stop.reason or "node availability"
+            reason = stop.unrunnable_reason or (
+                "node availability" if stop.reason is None else stop.reason)
             return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
                                 _due(reason, not stop.runnable))]
         return []
