@@ -59,4 +59,6 @@ def test_require_all_false_inverse_does_not_stop_interleaved_instance() -> None:
     assert lines == ["Stop A:0 ( node1 ) due to node availability"]
     mandatory = constraints.replace(' require-all="false"', "")
     lines = summary_of(cib(_interleaved("A") + _interleaved("B"), running, mandatory))
-    assert "Stop B:0 ( node1 ) due to unrunnable A:0 start" in lines
+    # (crm_simulate: B:0 has no A instance on node1 to start after, so it is not placed
+    # after all and stops for no reason of its own)
+    assert "Stop B:0 ( node1 )" in lines
