@@ -107,3 +107,19 @@ def test_output_file_is_untouched_when_input_is_bad(tmp_path: Path,
     run(capsys, "-x", str(CORPUS / "simple1.xml"), "--node-fail", "nosuchnode",
         "-O", str(out_cib))
     assert out_cib.read_text() == "previous"
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "pacemaker-cts" / "xml"
+IMPLIED_NODES = sorted(
+    p.stem for p in CORPUS.glob("*.xml")
+    if any(mark in p.read_text() for mark in ('name="remote-node"', "<bundle", 'type="remote"')))
+
+
+@pytest.mark.parametrize("case", IMPLIED_NODES)
+def test_simulation_runs_through_with_implied_nodes(case: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Remote, guest and bundle nodes exist only by implication: executing a transition on
+    them records results there instead of refusing the node or the resource."""
+    assert main(["simulate", "-x", str(CORPUS / f"{case}.xml"), "-S"]) == 0
+    out = capsys.readouterr().out
+    assert "Revised Cluster Status:" in out

@@ -37,7 +37,7 @@ def execute(root: Element, transition: Transition, now: int,
     primitives = {p.id: p for p in iter_primitives(config.resources)}
     inherited = inherited_instance(config.resources)
     done: list[TransitionAction] = []
-    writer = StatusWriter(root)
+    writer = StatusWriter(root, implicit=True)
     for action in transition.actions:
         done.append(action)
         if action.task == "stonith" and action.node is not None:
@@ -58,12 +58,12 @@ def execute(root: Element, transition: Transition, now: int,
                      if prim is not None else None)
         writer.record(action.node, action.lrm_id or action.resource, action.task,
                       action.interval_ms, rc, now, target_rc=action.target_rc,
-                      op_digest=op_digest)
+                      op_digest=op_digest, agent=action.agent)
     return done
 
 
 def _fence(root: Element, uname: str, how: str) -> None:
-    state = node_state(root, uname)
+    state = node_state(root, uname, implicit=True)
     state.attrib.update({"in_ccm": "false", "crmd": "offline", "join": "down",
                          "expected": "down"})
     for child in list(state):

@@ -45,8 +45,12 @@ def _status(root: Element) -> Element:
     return status
 
 
-def node_state(root: Element, uname: str) -> Element:
-    """The node's node_state, created (with the configured node id) when missing."""
+def node_state(root: Element, uname: str, *, implicit: bool = False) -> Element:
+    """The node's node_state, created (with the configured node id) when missing.
+
+    ``implicit``: the name comes from the scheduler, which also knows nodes the
+    configuration only implies (remote and guest nodes); otherwise an unconfigured name is
+    a user mistake (UsageError)."""
     for state in _status(root).findall("node_state"):
         if state.get("uname") == uname or state.get("id") == uname:
             return state
@@ -56,7 +60,8 @@ def node_state(root: Element, uname: str) -> Element:
             node_id = node.get("id") or uname
             break
     else:
-        raise UsageError(f"unknown node {uname!r}")
+        if not implicit:
+            raise UsageError(f"unknown node {uname!r}")
     return etree.SubElement(_status(root), "node_state", id=node_id, uname=uname)
 
 
@@ -90,25 +95,27 @@ class StatusWriter:
     the tree while it lives.
     """
 
-    def __init__(self, root: Element) -> None:
+    def __init__(self, root: Element, *, implicit: bool = False) -> None:
+        """``implicit``: node and resource names come from the scheduler (see node_state)."""
         self.root = root
+        self.implicit = implicit
         self._entries: dict[tuple[str, str], Element] = {}
         self._lrm: dict[str, Element] = {}
         self._agents: dict[str, dict[str, str]] | None = None
         self.next_call = next_call_id(root)
 
-    def lrm_resource(self, uname: str, rsc_id: str) -> Element:
+    def lrm_resource(self, uname: str, rsc_id: str, agent: str | None = None) -> Element:
         key = (uname, rsc_id)
         found = self._entries.get(key)
         if found is None:
-            found = self._find_or_add(uname, rsc_id)
+            found = self._find_or_add(uname, rsc_id, agent)
             self._entries[key] = found
         return found
 
     def _resources(self, uname: str) -> Element:
         resources = self._lrm.get(uname)
         if resources is None:
-            state = node_state(self.root, uname)
+            state = node_state(self.root, uname, implicit=self.implicit)
             lrm = state.find("lrm")
             if lrm is None:
                 lrm = etree.SubElement(state, "lrm", id=state.get("id") or uname)
@@ -120,13 +127,13 @@ class StatusWriter:
                 self._entries.setdefault((uname, entry.get("id") or ""), entry)
         return resources
 
-    def _find_or_add(self, uname: str, rsc_id: str) -> Element:
+    def _find_or_add(self, uname: str, rsc_id: str, agent: str | None) -> Element:
         resources = self._resources(uname)
         found = self._entries.get((uname, rsc_id))
         if found is not None:
             return found
-        return etree.SubElement(resources, "lrm_resource",
-                                {"id": rsc_id, **self._agent_attrs(rsc_id)})
+        attrs = _parse_agent(agent) if agent else self._agent_attrs(rsc_id)
+        return etree.SubElement(resources, "lrm_resource", {"id": rsc_id, **attrs})
 
     def _agent_attrs(self, rsc_id: str) -> dict[str, str]:
         if self._agents is None:
@@ -142,9 +149,12 @@ class StatusWriter:
         return found
 
     def record(self, uname: str, rsc_id: str, task: str, interval_ms: int, rc: int, now: int,
-               target_rc: int = 0, op_status: int = 0, op_digest: str | None = None) -> None:
-        """Append one result (replacing an older result of the same operation)."""
-        entry = self.lrm_resource(uname, rsc_id)
+               target_rc: int = 0, op_status: int = 0, op_digest: str | None = None,
+               agent: str | None = None) -> None:
+        """Append one result (replacing an older result of the same operation).
+        ``agent`` (``class[:provider]:type``) names the agent of a resource the
+        configuration only implies, such as a guest node's connection."""
+        entry = self.lrm_resource(uname, rsc_id, agent)
         op_id = f"{rsc_id}_{task}_{interval_ms}"
         for old in entry.findall("lrm_rsc_op"):
             if old.get("id") == op_id:
@@ -158,6 +168,13 @@ class StatusWriter:
             attrs["op-digest"] = op_digest
         etree.SubElement(entry, "lrm_rsc_op", attrs)
         self.next_call += 1
+
+
+def _parse_agent(agent: str) -> dict[str, str]:
+    parts = agent.split(":")
+    if len(parts) == 3:
+        return {"class": parts[0], "provider": parts[1], "type": parts[2]}
+    return {"class": parts[0], "type": parts[-1]}
 
 
 def next_call_id(root: Element) -> int:
