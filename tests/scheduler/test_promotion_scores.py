@@ -19,17 +19,18 @@ _ids = itertools.count(1)
 _NODES = ("n1", "n2")
 
 
-def _op(lrm_id: str, task: str) -> str:
+def _op(lrm_id: str, task: str, rc: int = 0) -> str:
     k = next(_ids)
     key = f"{k}:0:0:63e36ef0-cc16-4f1c-a058-c1d85188901a"
     return (f'<lrm_rsc_op id="{lrm_id}_op{k}" operation_key="{lrm_id}_{task}_0" '
-            f'operation="{task}" transition-key="{key}" transition-magic="0:0;{key}" '
-            f'call-id="{k}" rc-code="0" op-status="0" interval="0" '
+            f'operation="{task}" transition-key="{key}" transition-magic="0:{rc};{key}" '
+            f'call-id="{k}" rc-code="{rc}" op-status="0" interval="0" '
             f'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>')
 
 
 def _cib(history: dict[str, tuple[str, bool]], attrs: dict[str, dict[str, str]],
-         constraints: str = "", extra: str = "") -> str:
+         constraints: str = "", extra: str = "", failed_demote_on: str | None = None,
+         demote_on_fail: str | None = None) -> str:
     """``history``: node -> (lrm id of the clone's member there, promoted there)."""
     status = ""
     for node in _NODES:
@@ -37,6 +38,8 @@ def _cib(history: dict[str, tuple[str, bool]], attrs: dict[str, dict[str, str]],
         if node in history:
             lrm_id, promoted = history[node]
             ops = _op(lrm_id, "start") + (_op(lrm_id, "promote") if promoted else "")
+            if node == failed_demote_on:
+                ops += _op(lrm_id, "demote", rc=1)
             lrm = (f'<lrm_resource id="{lrm_id}" type="Stateful" class="ocf" '
                    f'provider="pacemaker">{ops}</lrm_resource>')
         pairs = "".join(f'<nvpair id="{node}-{k}" name="{k}" value="{v}"/>'
@@ -47,9 +50,11 @@ def _cib(history: dict[str, tuple[str, bool]], attrs: dict[str, dict[str, str]],
                    f'</transient_attributes><lrm id="{node}"><lrm_resources>{lrm}'
                    f'</lrm_resources></lrm></node_state>')
     nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in _NODES)
+    ops = (f'<operations><op id="S-d" name="demote" interval="0" on-fail="{demote_on_fail}"/>'
+           '</operations>') if demote_on_fail else ""
     clone = ('<clone id="P"><meta_attributes id="P-m"><nvpair id="P-p" name="promotable" '
              'value="true"/></meta_attributes><primitive class="ocf" id="S" '
-             'provider="pacemaker" type="Stateful"/></clone>')
+             f'provider="pacemaker" type="Stateful">{ops}</primitive></clone>')
     return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
             '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
             'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
@@ -108,3 +113,22 @@ def test_a_dependent_of_the_promoted_role_moves_the_promotion() -> None:
         "* Demote S:1 ( Promoted -> Unpromoted n2 )",
         "* Start D ( n1 )",
     ]
+
+
+_PROMOTED_ON_N1 = {"n1": ("S:0", True), "n2": ("S:1", False)}
+
+
+def test_a_failed_demote_leaves_the_instance_unpromoted_to_recover() -> None:
+    stays = _cib(_PROMOTED_ON_N1, {"n1": {"master-S": "10"}, "n2": {"master-S": "5"}},
+                 failed_demote_on="n1")
+    assert _summary(stays) == ["* Recover S:0 ( Unpromoted -> Promoted n1 )"]
+    moves = _cib(_PROMOTED_ON_N1, {"n1": {"master-S": "5"}, "n2": {"master-S": "10"}},
+                 failed_demote_on="n1")
+    assert _summary(moves) == ["* Recover S:0 ( Unpromoted n1 )",
+                               "* Promote S:1 ( Unpromoted -> Promoted n2 )"]
+
+
+def test_a_blocked_failed_demote_stays_promoted_and_keeps_its_place() -> None:
+    blocked = _cib(_PROMOTED_ON_N1, {"n1": {"master-S": "5"}, "n2": {"master-S": "10"}},
+                   failed_demote_on="n1", demote_on_fail="block")
+    assert _summary(blocked) == []

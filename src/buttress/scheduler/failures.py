@@ -6,7 +6,7 @@ from buttress.model.resources import Operation
 from buttress.scheduler.rules import RuleContext, resolve_nvsets
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WRsc
-from buttress.state.history import STOPPED, Failure
+from buttress.state.history import PROMOTED, STOPPED, Failure
 
 
 def configured_op(rsc: WRsc, name: str, interval_ms: int) -> Operation | None:
@@ -74,6 +74,8 @@ def apply_failures(cluster: Cluster) -> None:
             rsc.failed = True
             if policy == "block":
                 rsc.blocked = True
+                if failure.op.operation == "demote":
+                    rsc.role = PROMOTED  # a blocked failed demote stays promoted
             elif policy == "stop":
                 rsc.meta["target-role"] = "Stopped"
             elif policy == "fence" and node.kind == "guest":

@@ -121,6 +121,9 @@ def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
     candidates.sort(key=lambda c: c[:4])
     per_node: dict[str, int] = {}
     chosen = 0
+    for inst in clone.children:
+        if any(p.blocked and p.role == PROMOTED for p in inst.primitives()):
+            chosen += 1  # a blocked promoted instance keeps its place
     for *_, inst in candidates:
         if target in ("unpromoted", "slave", "started") and target != "started":
             break

@@ -129,6 +129,10 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
                                     _due(stop.reason or blocker or _reason(start),
                                          not stop.runnable))]
             if rsc.failed:
+                if next_role and next_role != cur_role:
+                    # recovered into another role (a failed demote recovers promoted)
+                    return [SummaryLine("Recover", name, f"( {cur_role.strip()} -> "
+                                        f"{next_role}{node.name} )")]
                 return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
             return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",
                                 _due(_reason(start)))]

@@ -149,8 +149,11 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
             if op.operation in ("start", "migrate_from"):
                 role = STARTED
                 start_op = op
-            elif op.operation == "promote" or op.operation == "demote":
+            elif op.operation == "promote":
                 role = PROMOTED
+            elif op.operation == "demote":
+                # staying promoted would loop; the recovery stops it first anyway
+                role = UNPROMOTED
             elif op.operation == "stop":
                 role = STARTED if role in (UNKNOWN, STOPPED) else role
             elif op.operation == "migrate_to":
