@@ -8,6 +8,7 @@ ACTIVE on another host; Nova is then asked independently. Last line:
 ``evacuation: 8 VMs recovered in X.XXs``.
 
 usage: .venv/bin/python bench/evacuate.py [--vms 8] [--parallel 8] [--poll 0.1]
+                                          [--land-stopped]
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "openstack"))
@@ -42,6 +45,9 @@ def main() -> int:
     parser.add_argument("--vms", type=int, default=8)
     parser.add_argument("--parallel", type=int, default=8)
     parser.add_argument("--poll", type=float, default=0.1)
+    parser.add_argument("--land-stopped", action="store_true",
+                        help="evacuate at 2.95 (lands SHUTOFF, then started) instead of "
+                             "rebuilding running instances running (keep_running)")
     args = parser.parse_args()
     ensure_nova_venv()
     with tempfile.TemporaryDirectory(prefix="buttress-bench-") as tmp:
@@ -58,6 +64,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def count_requests(nova: SdkNova) -> Counter[str]:
+    """Count the engine's Nova requests by method and resource (observation only)."""
+    calls: Counter[str] = Counter()
+    real = nova._request
+
+    def counted(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        path = url.split("?", 1)[0].strip("/").split("/")
+        kind = path[0] + ("/<id>/" + path[2] if len(path) > 2 else "/<id>" if len(path) > 1
+                          and path[1] != "detail" else "/" + path[1] if len(path) > 1 else "")
+        calls[f"{method} {kind}"] += 1
+        return real(method, url, *args, **kwargs)
+
+    nova._request = counted  # type: ignore[method-assign]
+    return calls
+
+
 def run(box: NovaBox, args: argparse.Namespace) -> int:
     print(f"nova started in {box.startup_s:.2f}s (port {box.port})")
     conn = box.connect()
@@ -67,8 +89,10 @@ def run(box: NovaBox, args: argparse.Namespace) -> int:
     print(f"booted {len(vms)} VMs on host1 in {time.monotonic() - t:.2f}s")
     nova = SdkNova(box.credentials())
     nova.compute_service("host1")  # authenticate and discover before the clock starts
+    calls = count_requests(nova)
     log = EventLog()
-    config = EvacuationConfig(max_parallel=args.parallel, poll_interval_s=args.poll)
+    config = EvacuationConfig(max_parallel=args.parallel, poll_interval_s=args.poll,
+                              keep_running=not args.land_stopped)
 
     async def recover() -> dict[str, object]:
         async with EvacuationEngine(nova, InMemoryJournal(), config, events=log) as engine:
@@ -82,6 +106,7 @@ def run(box: NovaBox, args: argparse.Namespace) -> int:
     nova_cpu = cpu_seconds(box.proc.pid) - cpu0
     print(f"nova busy {nova_cpu:.2f}s CPU of {elapsed:.2f}s wall; load average "
           f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print("nova requests: " + ", ".join(f"{n} {what}" for what, n in calls.most_common()))
     states = [where(conn, vm) for vm in vms]
     ok = all(host not in (None, "host1") and status == "ACTIVE" for host, status, _ in states)
     once = all(len(evacuations(conn, vm)) == 1 for vm in vms)

@@ -151,15 +151,17 @@ class ScriptedNova:
     def image_properties(self, image_id: str) -> Mapping[str, str]:
         return {}
 
-    def evacuate(self, server_id: str, host: str | None = None) -> None:
+    def evacuate(self, server_id: str, host: str | None = None, running: bool = False
+                 ) -> None:
         self._tick(f"evacuate {server_id}")
         if server_id in self.refuse:
             raise NovaRefused(self.refuse[server_id], 409)
         server = self.servers[server_id]
         self.migrations.append(Migration(f"m{len(self.migrations)}", server_id, "evacuation",
                                          "done", server.host, "host2"))
+        status = "ACTIVE" if running and server.status == "ACTIVE" else "SHUTOFF"
         self.servers[server_id] = dataclasses.replace(server, host=host or "host2",
-                                                      status="SHUTOFF")
+                                                      status=status)
 
     def start(self, server_id: str) -> None:
         self._tick(f"start {server_id}")
@@ -189,13 +191,14 @@ def _engine(nova: ScriptedNova, journal: InMemoryJournal, log: EventLog,
     return EvacuationEngine(nova, journal, cfg, events=log, sleep=no_sleep)
 
 
-def test_engine_order_power_states_and_refusal() -> None:
+@pytest.mark.parametrize("keep_running", [True, False])
+def test_engine_order_power_states_and_refusal(keep_running: bool) -> None:
     nova = ScriptedNova(_servers(), refuse={"i3": "Cannot 'evacuate' instance i3 while "
                                             "it is in vm_state paused"})
     log = EventLog()
 
     async def scenario() -> None:
-        async with _engine(nova, InMemoryJournal(), log) as engine:
+        async with _engine(nova, InMemoryJournal(), log, keep_running=keep_running) as engine:
             report = await engine.recover(FenceEvent("host1", 100.0))
             assert report.complete and report.host.phase is HostPhase.DONE
             phases = {i.id: (i.phase, i.final_status, i.error) for i in report.instances}
@@ -205,7 +208,8 @@ def test_engine_order_power_states_and_refusal() -> None:
 
     asyncio.run(scenario())
     assert nova.calls[:3] == ["compute_service", "forced_down=True", "enabled=False"]
-    assert "start i1" in nova.calls and "start i2" not in nova.calls
+    # kept running: Nova rebuilt i1 running (2.94); else it landed SHUTOFF and was started
+    assert ("start i1" in nova.calls) is not keep_running and "start i2" not in nova.calls
     assert nova.calls.count("evacuate i3") == 1  # a refusal is not retried blindly
 
 

@@ -96,7 +96,11 @@ class EvacuationConfig:
     ``instance_timeout_s`` bounds the wait for an evacuated instance to settle;
     ``resume_grace_s`` is how long an evacuate request sent by a controller that died may
     still be processed by Nova: a resumed engine re-sends only after it (Nova itself does
-    not refuse a second evacuation while the first is running).
+    not refuse a second evacuation while the first is running). ``keep_running``: a
+    running instance is evacuated at microversion 2.94, so Nova rebuilds it running (one
+    step, no stop and start); otherwise every instance lands SHUTOFF (2.95) and the
+    engine starts those that ran. Either way the engine checks and restores the original
+    power state after landing.
     """
 
     policy: EvacuationPolicy = field(default_factory=EvacuationPolicy)
@@ -109,6 +113,7 @@ class EvacuationConfig:
     instance_timeout_s: float = 600.0
     poll_interval_s: float = 1.0
     resume_grace_s: float = 30.0
+    keep_running: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     disabled_reason_prefix: str = "buttress instance-ha"
 
@@ -144,14 +149,14 @@ class EvacuationConfig:
         Keys: evacuate (all|tagged|ha_enabled), tag_key, ha_enabled_key,
         ignore_error_instances, recovery_method, reserved_hosts (comma separated),
         max_parallel, max_failed_hosts (0 or "none" = no limit), failure_window,
-        evacuation_attempts, instance_timeout, poll_interval, resume_grace, retry_attempts,
-        retry_initial_delay, retry_max_delay.
+        evacuation_attempts, instance_timeout, poll_interval, resume_grace, keep_running,
+        retry_attempts, retry_initial_delay, retry_max_delay.
         """
         known = {"evacuate", "tag_key", "ha_enabled_key", "ignore_error_instances",
                  "recovery_method", "reserved_hosts", "max_parallel", "max_failed_hosts",
                  "failure_window", "evacuation_attempts", "instance_timeout",
-                 "poll_interval", "resume_grace", "retry_attempts", "retry_initial_delay",
-                 "retry_max_delay"}
+                 "poll_interval", "resume_grace", "keep_running", "retry_attempts",
+                 "retry_initial_delay", "retry_max_delay"}
         unknown = sorted(set(params) - known)
         if unknown:
             raise ConfigError(f"unknown instance-ha parameter(s): {', '.join(unknown)}")
@@ -186,6 +191,7 @@ class EvacuationConfig:
                                                     base.instance_timeout_s)),
                 poll_interval_s=float(params.get("poll_interval", base.poll_interval_s)),
                 resume_grace_s=float(params.get("resume_grace", base.resume_grace_s)),
+                keep_running=is_true(params.get("keep_running", "true")),
                 retry=retry)
         except ValueError as exc:
             raise ConfigError(f"invalid instance-ha parameter: {exc}") from exc

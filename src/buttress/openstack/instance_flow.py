@@ -38,6 +38,7 @@ class InstanceFlow:
         self.rec = record
         self.version = version
         self._sent = False
+        self._acted_at: float | None = None
 
     async def _set(self, **changes: Any) -> None:
         self.rec, self.version = await self.rt.write(
@@ -52,7 +53,13 @@ class InstanceFlow:
                                   instance=self.rec.id)
 
     async def _show(self) -> Server:
-        return await self.poller.get(self.rec.id, self.rt.config.poll_interval_s / 2)
+        """The server as read after Nova accepted our last request (an older read still
+        shows the instance idle on the failed host, which looks like a failed attempt and
+        costs a migrations listing, or not yet started after a start)."""
+        max_age = self.rt.config.poll_interval_s / 2
+        if self._acted_at is not None:
+            max_age = max(0.0, min(max_age, self.rt.clock() - self._acted_at))
+        return await self.poller.get(self.rec.id, max_age)
 
     async def run(self) -> InstanceRecord:
         while not self.rec.settled:
@@ -76,8 +83,9 @@ class InstanceFlow:
                         target_host=target, requested_at=self.rt.clock())
         where = target or "a host the scheduler picks"
         try:
+            running = self.rt.config.keep_running and self.rec.original_status == "ACTIVE"
             await self._call(f"evacuate {self.rec.name}", self.rt.nova.evacuate,
-                             self.rec.id, target)
+                             self.rec.id, target, running)
         except NovaRefused as exc:
             self._emit("instance.refused", f"nova refused to evacuate {self.rec.name} "
                        f"to {where}: {exc}", status=exc.status, reason=str(exc))
@@ -87,7 +95,7 @@ class InstanceFlow:
             else:
                 await self._set(phase=InstancePhase.PENDING, error=str(exc))
             return
-        self._sent = True
+        self._sent, self._acted_at = True, self.rt.clock()
         self._emit("instance.evacuate_requested",
                    f"evacuation of {self.rec.name} to {where} accepted "
                    f"(attempt {self.rec.attempts})", attempt=self.rec.attempts, target=target)
@@ -104,9 +112,10 @@ class InstanceFlow:
 
     # -- REQUESTED -> RECOVERED / PENDING / FAILED ------------------------------------
 
-    async def _evacuations(self) -> list[Migration]:
-        migrations = await self._call(f"list evacuations of {self.rec.source_host}",
-                                      self.rt.nova.evacuations_from, self.rec.source_host)
+    async def _evacuations(self, max_age: float = 0.0) -> list[Migration]:
+        """This instance's evacuations from the failed host, as listed (for every flow
+        at once, see ServerPoller) at most ``max_age`` seconds ago."""
+        migrations = await self.poller.evacuations(max_age)
         return [m for m in migrations if m.instance_id == self.rec.id]
 
     async def _accepted(self) -> bool:
@@ -138,7 +147,7 @@ class InstanceFlow:
                 return
             self._emit("instance.resumed", f"evacuation of {self.rec.name} was already "
                        "accepted by nova; waiting for it")
-            self._sent = True
+            self._sent, self._acted_at = True, self.rt.clock()
         server = await self._wait_landed()
         if server is None:
             return
@@ -178,7 +187,13 @@ class InstanceFlow:
             await self.rt.sleep(self.rt.config.poll_interval_s)
 
     async def _attempt_failure(self, server: Server) -> str | None:
-        found = await self._evacuations()
+        # Idle on the failed host: failed, or rebuilt and about to move (Nova sets the
+        # host last). A shared listing a little old is good enough to tell, if it was
+        # made after our latest request was accepted (so it holds that attempt's row).
+        max_age = max(1.0, 4 * self.rt.config.poll_interval_s)
+        if self._acted_at is not None:
+            max_age = max(0.0, min(max_age, self.rt.clock() - self._acted_at))
+        found = await self._evacuations(max_age)
         latest = found[-1] if len(found) > self.rec.baseline_evacuations else None
         if latest is not None and latest.status in _FAILED_MIGRATION:
             return server.fault or f"evacuation migration {latest.status}"
@@ -212,6 +227,7 @@ class InstanceFlow:
             if exc.status != 409:  # 409: already in that state (e.g. a resumed start)
                 await self._fail(f"{verb} after evacuation refused: {exc}")
                 return None
+        self._acted_at = self.rt.clock()
         deadline = self.rt.clock() + self.rt.config.instance_timeout_s
         while self.rt.clock() <= deadline:
             current = await self._show()

@@ -26,6 +26,9 @@ from buttress.openstack.errors import (
 #: 2.95: an evacuated instance lands stopped (the engine restores the power state);
 #: 2.53: services are addressed by UUID and ``forced_down`` is settable.
 MICROVERSION = "2.95"
+#: The evacuate request of an instance to rebuild running: before 2.95 Nova keeps the
+#: power state (a running instance is rebuilt running, a stopped one stopped).
+RUNNING_EVACUATE_MICROVERSION = "2.94"
 #: The image proxy API (image metadata) exists up to 2.38.
 IMAGE_MICROVERSION = "2.35"
 
@@ -103,8 +106,10 @@ class NovaClient(Protocol):
         """Metadata of an image (tags appear as keys with value "true")."""
         ...
 
-    def evacuate(self, server_id: str, host: str | None = None) -> None:
-        """Ask Nova to rebuild the server elsewhere (``host`` None: the scheduler picks)."""
+    def evacuate(self, server_id: str, host: str | None = None, running: bool = False
+                 ) -> None:
+        """Ask Nova to rebuild the server elsewhere (``host`` None: the scheduler picks);
+        ``running``: rebuild it running (microversion 2.94), else it lands stopped (2.95)."""
         ...
 
     def start(self, server_id: str) -> None:
@@ -274,12 +279,14 @@ class SdkNova:
                              microversion=IMAGE_MICROVERSION)
         return {str(k): str(v) for k, v in (body.get("metadata") or {}).items()}
 
-    def evacuate(self, server_id: str, host: str | None = None) -> None:
+    def evacuate(self, server_id: str, host: str | None = None, running: bool = False
+                 ) -> None:
         spec: dict[str, Any] = {}
         if host is not None:
             spec["host"] = host
         self._request("POST", f"/servers/{server_id}/action", f"evacuate {server_id}",
-                      {"evacuate": spec})
+                      {"evacuate": spec},
+                      RUNNING_EVACUATE_MICROVERSION if running else MICROVERSION)
 
     def start(self, server_id: str) -> None:
         self._request("POST", f"/servers/{server_id}/action", f"start {server_id}",

@@ -7,6 +7,13 @@ concurrent callers join the refresh under way. ``since`` is Nova's own ``updated
 timestamp of the least recently updated selected instance, so no clock skew between the
 controller and Nova can hide one; an instance missing from the listing (or when there
 is no ``since``) is fetched alone.
+
+The evacuation migrations from the failed host are shared the same way
+(:meth:`ServerPoller.evacuations`): one os-migrations listing answers every flow. Nova
+shows a successfully rebuilt instance idle on the failed host for a while (it moves the
+instance's host last, after the rebuild), and each flow asks the migrations whether such
+an idle instance failed; without sharing, that costs Nova one listing per instance per
+poll exactly when it is busiest.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import asyncio
 
 from buttress.openstack.errors import NovaNotFound
-from buttress.openstack.nova import Server
+from buttress.openstack.nova import Migration, Server
 from buttress.openstack.runtime import Runtime
 
 
@@ -28,6 +35,9 @@ class ServerPoller:
         self._cache: dict[str, tuple[float, Server]] = {}
         self._refresh: asyncio.Task[None] | None = None
         self._refresh_started = 0.0
+        self._migrations: tuple[float, list[Migration]] | None = None
+        self._migration_task: asyncio.Task[None] | None = None
+        self._migration_started = 0.0
 
     async def _list(self, since: str, started: float) -> None:
         servers = await self.rt.call(f"list servers changed since {since}",
@@ -65,3 +75,32 @@ class ServerPoller:
         if cached[1].status == "DELETED":
             raise NovaNotFound(f"server {server_id} was deleted", 404)
         return cached[1]
+
+    async def _list_migrations(self, started: float) -> None:
+        found = await self.rt.call(f"list evacuations of {self.host}",
+                                   self.rt.nova.evacuations_from, self.host, host=self.host)
+        self._migrations = (started, found)
+
+    async def evacuations(self, max_age: float) -> list[Migration]:
+        """The evacuation migrations from the host, listed at most ``max_age`` seconds ago
+        (0: a listing started now). NovaErrors after retries propagate."""
+        newer_than = self.rt.clock() - max_age
+        for _ in range(3):
+            if self._migrations is not None and self._migrations[0] >= newer_than:
+                return self._migrations[1]
+            task = self._migration_task
+            running = task is not None and not task.done()
+            if running and self._migration_started < newer_than:
+                assert task is not None
+                await asyncio.shield(task)  # too old for us: let it finish, then ours
+                continue
+            if not running:
+                self._migration_started = self.rt.clock()
+                task = self._migration_task = asyncio.ensure_future(
+                    self._list_migrations(self._migration_started))
+            assert task is not None
+            await asyncio.shield(task)
+        started = self.rt.clock()
+        await self._list_migrations(started)
+        assert self._migrations is not None
+        return self._migrations[1]
