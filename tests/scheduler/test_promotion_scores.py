@@ -132,3 +132,46 @@ def test_a_blocked_failed_demote_stays_promoted_and_keeps_its_place() -> None:
     blocked = _cib(_PROMOTED_ON_N1, {"n1": {"master-S": "5"}, "n2": {"master-S": "10"}},
                    failed_demote_on="n1", demote_on_fail="block")
     assert _summary(blocked) == []
+
+
+_DUMMIES = ('<primitive class="ocf" id="A" provider="pacemaker" type="Dummy"/>'
+            '<primitive class="ocf" id="B" provider="pacemaker" type="Dummy"/>')
+_SCORES = {"n1": {"master-S": "10"}, "n2": {"master-S": "5"}}
+
+
+def test_the_unpromoted_role_with_a_resource_keeps_promotion_away_from_it() -> None:
+    cons = ('<rsc_location id="l" rsc="A" node="n1" score="5000"/>'
+            '<rsc_colocation id="c" rsc="P" rsc-role="Slave" with-rsc="A" score="INFINITY"/>')
+    assert _summary(_cib(_PROMOTED_ON_N1, _SCORES, cons, _DUMMIES)) == [
+        "* Demote S:0 ( Promoted -> Unpromoted n1 )",
+        "* Promote S:1 ( Unpromoted -> Promoted n2 )",
+        "* Start A ( n1 )",
+        "* Start B ( n2 )",
+    ]
+
+
+def test_finite_colocations_with_either_role_place_a_primitive() -> None:
+    cons = ('<rsc_colocation id="c1" rsc="B" with-rsc="P" with-rsc-role="Master" score="101"/>'
+            '<rsc_colocation id="c2" rsc="B" with-rsc="P" with-rsc-role="Slave" '
+            'score="1000"/>')
+    only_b = '<primitive class="ocf" id="B" provider="pacemaker" type="Dummy"/>'
+    assert _summary(_cib(_PROMOTED_ON_N1, _SCORES, cons, only_b)) == ["* Start B ( n2 )"]
+    # (without the colocations, B would take n1: same scores, first by name)
+    assert _summary(_cib(_PROMOTED_ON_N1, _SCORES, "", only_b)) == ["* Start B ( n1 )"]
+
+
+def _with_ticket(policy: str) -> str:
+    cons = (f'<rsc_ticket id="t" rsc="P" rsc-role="Master" ticket="T" '
+            f'loss-policy="{policy}"/>')
+    xml = _cib(_PROMOTED_ON_N1, _SCORES, cons)
+    return xml.replace("</status>", '<tickets><ticket_state id="T" granted="true" '
+                       'standby="true"/></tickets></status>')
+
+
+def test_a_standby_ticket_demotes_unless_its_loss_policy_stops() -> None:
+    assert _summary(_with_ticket("demote")) == ["* Demote S:0 ( Promoted -> Unpromoted n1 )"]
+    assert _summary(_with_ticket("freeze")) == ["* Demote S:0 ( Promoted -> Unpromoted n1 )"]
+    assert _summary(_with_ticket("stop")) == [
+        "* Stop S:0 ( Promoted n1 ) due to node availability",
+        "* Stop S:1 ( Unpromoted n2 ) due to node availability",
+    ]

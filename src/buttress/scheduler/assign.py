@@ -72,8 +72,7 @@ class Assigner:
     def _weights_with_colocations(self, rsc: WRsc, base: dict[str, int]) -> dict[str, int]:
         weights = dict(base)
         for coloc in self.this_with.get(id(rsc), []):
-            role_bound = coloc.dependent_role is not None or coloc.primary_role is not None
-            if role_bound and -INFINITY < coloc.score < INFINITY:
+            if coloc.dependent_role is not None and -INFINITY < coloc.score < INFINITY:
                 continue
             primary = coloc.primary
             while primary.parent is not None and primary.parent.variant == "group":
@@ -82,8 +81,9 @@ class Assigner:
             if coloc.primary.provisional:
                 continue
             nodes = self.role_nodes(coloc.primary, coloc.primary_role)
-            if coloc.dependent_role == PROMOTED:
-                continue
+            if coloc.dependent_role == PROMOTED or (
+                    coloc.dependent_role is not None and rsc.extra.get("promotable")):
+                continue  # a role of a promotable clone's instances: decided by promotion
             apply_to_weights(weights, coloc, self.nodes, nodes)
         for coloc in self.with_this.get(id(rsc), []):
             dep = coloc.dependent

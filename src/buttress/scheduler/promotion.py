@@ -37,19 +37,14 @@ def promotion_scores(clone: WRsc, assigner: Assigner) -> dict[int, tuple[int, in
             continue
         agent = _agent_score(clone, inst, node)
         score = add(agent if agent is not None else -1, promo_loc.get(node.name, 0))
+        for coloc in assigner.this_with.get(id(clone), []):
+            if coloc.dependent_role is not None:
+                score = add(score, _role_colocation(coloc, node, assigner))
         own[id(inst)] = (inst, node, score)
     table: dict[str, int] = dict(clone.extra.get("weights", clone.allowed))
     for _, node, score in own.values():
         if score >= 0:
             table[node.name] = add(table.get(node.name, 0), score)
-    for coloc in assigner.this_with.get(id(clone), []):
-        if coloc.dependent_role != PROMOTED:
-            continue
-        partners = assigner.role_nodes(coloc.primary, coloc.primary_role)
-        for name in table:
-            node = assigner.nodes.get(name)
-            if node is not None:
-                table[name] = add(table[name], _colocated(coloc, node, partners))
     for coloc in assigner.with_this.get(id(clone), []):
         if coloc.primary_role != PROMOTED or not coloc.influence:
             continue
@@ -81,14 +76,17 @@ def _agent_score(clone: WRsc, inst: WRsc, node: WNode) -> int | None:
     return total if found else None
 
 
-def _colocated(coloc: Coloc, node: WNode, partners: list[WNode]) -> int:
+def _role_colocation(coloc: Coloc, node: WNode, assigner: Assigner) -> int:
+    """What a colocation of one role of the clone's instances with another resource adds
+    to an instance's own score on ``node``: with the Promoted role, the score where the
+    other resource is (an INFINITY one bans promotion elsewhere); with the Unpromoted
+    role, minus the score there."""
+    partners = assigner.role_nodes(coloc.primary, coloc.primary_role)
     attr = coloc.node_attribute
     together = node.attrs.get(attr) in {p.attrs.get(attr) for p in partners}
-    if coloc.score >= INFINITY:
-        return 0 if together else -INFINITY
-    if coloc.score <= -INFINITY:
-        return -INFINITY if together else 0
-    return coloc.score if together else 0
+    if not together:
+        return -INFINITY if coloc.dependent_role == PROMOTED and coloc.score >= INFINITY else 0
+    return coloc.score if coloc.dependent_role == PROMOTED else -coloc.score
 
 
 def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:

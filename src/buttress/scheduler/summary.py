@@ -75,9 +75,13 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         if target is None or start is None or start.optional:
             return []
         promote = table.get(rsc, "promote", target)
-        if promote is not None and not promote.optional and start.runnable:
+        if promote is not None and not promote.optional:
+            # (its own start blocking it is no reason worth giving)
+            reason = _reason(promote)
+            if reason.startswith(f"unrunnable {name} "):
+                reason = ""
             return [SummaryLine("Promote", name, f"( Stopped -> Promoted {target.name} )",
-                                _due(_reason(promote), not promote.runnable))]
+                                _due(reason, not promote.runnable))]
         if start.runnable:
             return [SummaryLine("Start", name, f"( {target.name} )")]
         return [SummaryLine("Start", name, f"( {target.name} )",

@@ -27,8 +27,10 @@ def apply_tickets(cluster: Cluster) -> None:
         policy = (con.loss_policy or "stop").lower()
         for rid, role in targets:
             promoted_only = (role or "").lower() in ("master", "promoted")
-            # a standby ticket that is still granted gives its role up gracefully
-            effective = ("demote" if promoted_only else "stop") if granted else policy
+            # a standby ticket that is still granted gives its role up gracefully: demoted
+            # (unless the loss policy stops the resource anyway) or stopped
+            graceful = "stop" if not promoted_only or policy == "stop" else "demote"
+            effective = graceful if granted else policy
             for rsc in cluster.resolve(rid):
                 _revoke(cluster, rsc, effective, promoted_only)
 
