@@ -62,15 +62,67 @@ class Clone:
 
 
 @dataclass(frozen=True)
+class PortMapping:
+    """``<port-mapping>``: a port (or ``range``) of the container reachable from outside."""
+
+    id: str
+    port: str | None = None
+    internal_port: str | None = None
+    range: str | None = None
+
+
+@dataclass(frozen=True)
+class StorageMapping:
+    """``<storage-mapping>``: a host directory (or per-replica subdirectory of
+    ``source_dir_root``) mounted into the container."""
+
+    id: str
+    target_dir: str
+    source_dir: str | None = None
+    source_dir_root: str | None = None
+    options: str | None = None
+
+
+@dataclass(frozen=True)
+class BundleNetwork:
+    """``<network>``: per-replica IP addresses (from ``ip_range_start``) and the port the
+    cluster reaches Pacemaker Remote inside each container on."""
+
+    ip_range_start: str | None = None
+    host_interface: str | None = None
+    host_netmask: str | None = None
+    control_port: str | None = None
+    add_host: bool = True
+    port_mappings: tuple[PortMapping, ...] = ()
+
+
+@dataclass(frozen=True)
 class Bundle:
-    """A container bundle; kept so it round-trips and can be reported, scheduled minimally."""
+    """A container bundle: ``replicas`` copies of a container (``docker``, ``podman`` or
+    ``rkt``), each with an optional IP address and, when ``child`` is set, a Pacemaker Remote
+    connection and one instance of ``child`` running inside the container.
+
+    ``replicas`` is what was configured (None: the default, ``promoted_max`` or 1)."""
 
     id: str
     container: str
     image: str | None
-    replicas: int
+    replicas: int | None = None
     child: Primitive | None = None
     meta: tuple[NvSet, ...] = ()
+    replicas_per_host: int = 1
+    promoted_max: int = 0
+    network_mode: str | None = None
+    run_command: str | None = None
+    options: str | None = None
+    network: BundleNetwork | None = None
+    storage: tuple[StorageMapping, ...] = ()
+
+    @property
+    def replica_count(self) -> int:
+        if self.replicas is not None:
+            return max(self.replicas, 0)
+        return max(self.promoted_max, 1)
 
 
 Resource = Primitive | Group | Clone | Bundle

@@ -187,6 +187,8 @@ class Assigner:
             node.count += 1
             if self.strategy != "default" and rsc.variant == "primitive":
                 consume(node, rsc)
+        if rsc.extra.get("bundled"):
+            self._guest_follows(rsc)   # a bundle's connection is placed with its replica
 
     # ---- variants ---------------------------------------------------------------------
 

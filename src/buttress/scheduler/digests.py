@@ -89,7 +89,9 @@ def definition_change(rsc: WRsc, op: HistoryOp) -> str | None:
 
 def apply_digests(cluster: Cluster) -> None:
     for rsc in cluster.by_id.values():
-        if rsc.variant != "primitive" or rsc.orphan:
+        if rsc.variant != "primitive" or rsc.orphan or rsc.extra.get("bundled"):
+            # (a bundle's implicit resources have parameters Pacemaker derives itself; their
+            # recorded digests are not compared)
             continue
         for node_name, history in rsc.history.items():
             if not history.active or history.start_op is None:

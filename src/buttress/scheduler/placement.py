@@ -34,6 +34,10 @@ def apply_placement(cluster: Cluster) -> None:
     _apply_exclusive_discovery(cluster)
     restrict_placement(cluster)
     restrict_guest_placement(cluster.nodes, cluster.by_id)
+    from buttress.scheduler.bundle import keep_off_guests, move_promotion_scores
+
+    keep_off_guests(cluster.nodes, cluster.resources)
+    move_promotion_scores(cluster.resources)
 
 
 def _targets(cluster: Cluster, loc: Location) -> list[WRsc]:

@@ -40,12 +40,19 @@ def add_implicit_nodes(cluster: Cluster) -> None:
     guests = dict(guest_definitions(config.resources))
     remote_ids = {p.id for p in iter_primitives(config.resources)
                   if (p.rsc_class, p.provider, p.type) == ("ocf", "pacemaker", "remote")}
-    for prim in iter_primitives(config.resources):
-        names = [name for name, container in guests.items() if container is prim]
-        if prim.id in remote_ids:
-            names.append(prim.id)
-        for name in names:
-            _add_node(cluster, name, "guest" if name in guests else "remote")
+    from buttress.model.resources import Bundle
+    from buttress.scheduler.bundle import bundle_guest_names
+
+    for rsc in config.resources:
+        prims = iter_primitives((rsc,)) if not isinstance(rsc, Bundle) else []
+        for prim in prims:
+            names = [name for name, container in guests.items() if container is prim]
+            if prim.id in remote_ids:
+                names.append(prim.id)
+            for name in names:
+                _add_node(cluster, name, "guest" if name in guests else "remote")
+        for name in bundle_guest_names((rsc,)):
+            _add_node(cluster, name, "guest")
 
 
 def add_orphan_remote_node(cluster: Cluster, conn: WRsc) -> None:

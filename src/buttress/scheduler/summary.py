@@ -28,10 +28,23 @@ def summarize(cluster: Cluster, table: ActionTable) -> list[SummaryLine]:
 
 
 def _in_order(resources: list[WRsc]) -> list[WRsc]:
+    from buttress.scheduler.bundle import inner_of
+
     found: list[WRsc] = []
     for rsc in resources:
         if rsc.variant == "primitive":
             found.append(rsc)
+        elif rsc.extra.get("bundle_inner") is not None:
+            continue   # listed with its bundle
+        elif rsc.extra.get("bundle"):
+            # replica by replica: IP, container, connection, then the inner instance
+            inner = inner_of(rsc)
+            for index, replica in enumerate(rsc.children):
+                found.extend(_in_order([replica]))
+                if inner is not None and index < len(inner.children):
+                    found.extend(_in_order([inner.children[index]]))
+            if inner is not None:
+                found.extend(_in_order(inner.children[len(rsc.children):]))
         else:
             found.extend(_in_order(rsc.children))
     return found

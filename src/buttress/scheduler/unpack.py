@@ -101,7 +101,11 @@ def unpack(cib: Cib, now: int) -> Cluster:
     # remote and guest nodes exist before resources are built: clones count them
     add_implicit_nodes(cluster)
     for rsc in config.resources:
-        cluster.resources.append(_build(cluster, rsc, None))
+        built = _build(cluster, rsc, None)
+        cluster.resources.append(built)
+        inner = built.extra.get("inner")
+        if isinstance(inner, WRsc):
+            cluster.resources.append(inner)   # a bundle's inner clone is placed right after it
     for name, container in guest_definitions(config.resources):
         if name not in cluster.by_id:
             cluster.resources.append(_build(cluster, connection_model(name, container), None))
@@ -135,9 +139,11 @@ def _unpack_nodes(cluster: Cluster) -> None:
     ctx = RuleContext(now=cluster.now)
     remote_ids = {p.id for p in iter_primitives(cib.configuration.resources)
                   if p.rsc_class == "ocf" and p.provider == "pacemaker" and p.type == "remote"}
+    from buttress.scheduler.bundle import bundle_guest_names
     from buttress.scheduler.guest import guest_definitions
 
     guests = {name for name, _ in guest_definitions(cib.configuration.resources)}
+    guests.update(bundle_guest_names(cib.configuration.resources))
     for index, node in enumerate(cib.configuration.nodes):
         if node.kind == "ping":
             continue
@@ -252,10 +258,13 @@ def _build(cluster: Cluster, rsc: Resource, parent: WRsc | None, suffix: str = "
         for i in range(w.extra["clone_max"]):
             w.children.append(_build(cluster, rsc.child, w, f":{i}"))
     else:
-        w = WRsc(id=rsc.id, variant="primitive", parent=parent, meta=_meta(cluster, rsc.meta,
-                                                                           parent))
-        w.rsc_class, w.type = "bundle", rsc.container
-        w.extra["unsupported"] = True
+        from buttress.scheduler.bundle import expand_bundle
+
+        w = WRsc(id=rsc.id, variant="clone", parent=parent, meta=_meta(cluster, rsc.meta, parent))
+        expand_bundle(rsc, w, lambda model, outer: _build(cluster, model, outer))
+        for replica in w.children:
+            _settle_meta(cluster, replica)
+            cluster.by_id[replica.id] = replica
     for i, member in enumerate(w.children):
         member.index = i
     _settle_meta(cluster, w)
@@ -330,8 +339,9 @@ _INSTANCE = re.compile(r"^(.*):(\d+)$")
 
 def _find_for_history(cluster: Cluster, lrm_id: str, node: WNode) -> WRsc | None:
     rsc = cluster.by_id.get(lrm_id)
-    if rsc is not None and rsc.variant == "primitive" and not rsc.is_clone_instance \
-            and rsc.clone_parent() is None:
+    if rsc is not None and rsc.variant == "primitive" and (
+            rsc.extra.get("bundled") or (not rsc.is_clone_instance
+                                         and rsc.clone_parent() is None)):
         return rsc
     match = _INSTANCE.match(lrm_id)
     base = match.group(1) if match else lrm_id
@@ -371,6 +381,13 @@ def _member(instance: WRsc, base: str) -> WRsc | None:
 
 
 def _anonymous_instance(cluster: Cluster, clone: WRsc, base: str, node: WNode) -> WRsc:
+    if clone.extra.get("bundle_inner") is not None:
+        from buttress.scheduler.bundle import instance_on_guest
+
+        # a bundle's instance is the one of the replica whose guest node this is
+        owned = instance_on_guest(clone, node)
+        if owned is not None and not owned.running_on:
+            return owned
     # an instance already active on this node (e.g. another member of a cloned group)
     for instance in clone.children:
         member = _member(instance, base)

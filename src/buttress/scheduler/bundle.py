@@ -1,0 +1,195 @@
+"""Bundles: replicas of a container, each with its own IP, guest node and inner instance.
+
+A ``<bundle>`` expands into resources named as Pacemaker names them. For replica ``i``:
+
+- ``<bundle>-ip-<address>`` (``ocf:heartbeat:IPaddr2``) when the network sets
+  ``ip-range-start`` (one address per replica, counting up from the start);
+- ``<bundle>-<docker|podman|rkt>-<i>``, the container (``ocf:heartbeat:<kind>``);
+- ``<bundle>-<i>``, the Pacemaker Remote connection into the container when the bundle holds
+  a primitive: it is the guest node ``<bundle>-<i>``, a filler of the container;
+- ``<primitive>:<i>``, instance ``i`` of the inner clone ``<bundle>-clone`` (``-master``
+  when promotable), which runs on guest node ``<bundle>-<i>`` only.
+
+The bundle itself is scheduled as a globally unique clone of its replicas (each replica a
+group: IP, then container, then connection), so replicas spread over the hosts at most
+``replicas-per-host`` each, constraints naming the bundle place its containers, and the
+bundle has its own start/running/stop/stopped pseudo actions. The inner clone is a separate
+clone assigned right after the bundle; its instances follow their containers (``bundle
+_order.py``). Promotion-related constraints naming the bundle mean the inner clone.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from buttress.model.nvsets import NvSet, merge_unruled
+from buttress.model.resources import Bundle, Clone, Operation, Primitive, Resource
+from buttress.scheduler.working import WNode, WRsc
+from buttress.scores import INFINITY
+
+#: containers and their IPs are monitored every minute, the guest connection every 30 s
+CONTAINER_MONITOR_MS = 60_000
+CONNECTION_MONITOR_MS = 30_000
+
+Builder = Callable[[Resource, WRsc | None], WRsc]
+
+
+def bundle_guest_names(resources: tuple[Resource, ...]) -> list[str]:
+    """The guest node of every replica of every bundle that holds a primitive."""
+    found: list[str] = []
+    for rsc in resources:
+        if isinstance(rsc, Bundle) and rsc.child is not None:
+            found.extend(f"{rsc.id}-{i}" for i in range(rsc.replica_count))
+    return found
+
+
+def replica_address(bundle: Bundle, index: int) -> str | None:
+    """The IP address of replica ``index`` (None: the bundle has no IP range, or the range
+    start is not an address)."""
+    start = bundle.network.ip_range_start if bundle.network else None
+    if not start:
+        return None
+    try:
+        return str(ipaddress.ip_address(start) + index)
+    except ValueError:
+        return None
+
+
+def container_id(bundle: Bundle, index: int) -> str:
+    return f"{bundle.id}-{bundle.container}-{index}"
+
+
+def inner_clone_id(bundle: Bundle) -> str:
+    return f"{bundle.id}-{'master' if bundle.promoted_max > 0 else 'clone'}"
+
+
+def replica_models(bundle: Bundle, index: int) -> list[Primitive]:
+    """The primitives of one replica in start order: IP, container, connection."""
+    found: list[Primitive] = []
+    address = replica_address(bundle, index)
+    if address is not None:
+        params = [("ip", address)]
+        net = bundle.network
+        if net is not None and net.host_interface:
+            params.append(("nic", net.host_interface))
+        if net is not None and net.host_netmask:
+            params.append(("cidr_netmask", net.host_netmask))
+        ip_id = f"{bundle.id}-ip-{address}"
+        found.append(Primitive(
+            id=ip_id, rsc_class="ocf", provider="heartbeat", type="IPaddr2",
+            instance=(NvSet(id=f"{ip_id}-instance_attributes", pairs=tuple(params)),),
+            operations=(Operation(id=f"{ip_id}-monitor-60s", name="monitor",
+                                  interval_ms=CONTAINER_MONITOR_MS),)))
+    cid = container_id(bundle, index)
+    cparams = [("name", cid)]
+    if bundle.image:
+        cparams.append(("image", bundle.image))
+    found.append(Primitive(
+        id=cid, rsc_class="ocf", provider="heartbeat", type=bundle.container,
+        instance=(NvSet(id=f"{cid}-instance_attributes", pairs=tuple(cparams)),),
+        operations=(Operation(id=f"{cid}-monitor-60s", name="monitor",
+                              interval_ms=CONTAINER_MONITOR_MS),)))
+    if bundle.child is not None:
+        conn_id = f"{bundle.id}-{index}"
+        # without its own address the connection reaches the container through its host
+        params = [("addr", address or "#uname")]
+        if bundle.network is not None and bundle.network.control_port:
+            params.append(("port", bundle.network.control_port))
+        found.append(Primitive(
+            id=conn_id, rsc_class="ocf", provider="pacemaker", type="remote",
+            instance=(NvSet(id=f"{conn_id}-instance_attributes", pairs=tuple(params)),),
+            meta=(NvSet(id=f"{conn_id}-meta_attributes",
+                        pairs=(("container", cid), ("internal", "true"))),),
+            operations=(Operation(id=f"{conn_id}-monitor-30s", name="monitor",
+                                  interval_ms=CONNECTION_MONITOR_MS),)))
+    return found
+
+
+def inner_clone_model(bundle: Bundle) -> Clone | None:
+    """The clone of the bundle's primitive, one instance per replica (None: no primitive).
+    It takes the bundle's meta attributes (target-role, is-managed, ...)."""
+    if bundle.child is None:
+        return None
+    pairs = merge_unruled(bundle.meta)
+    pairs.update({"clone-max": str(bundle.replica_count), "clone-node-max": "1"})
+    if bundle.promoted_max > 0:
+        pairs.update({"promotable": "true", "promoted-max": str(bundle.promoted_max),
+                      "promoted-node-max": "1"})
+    notify = merge_unruled(bundle.child.meta).get("notify")
+    if notify is not None:
+        pairs["notify"] = notify
+    cid = inner_clone_id(bundle)
+    return Clone(id=cid, child=bundle.child,
+                 meta=(NvSet(id=f"{cid}-meta_attributes", pairs=tuple(pairs.items())),))
+
+
+def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
+    """Fill ``outer`` (the bundle, a clone working resource already carrying the bundle's
+    meta attributes) with its replicas; return the inner clone (built, not yet placed)."""
+    outer.extra.update({"bundle": True, "unique": True, "promotable": False,
+                        "clone_max": bundle.replica_count,
+                        "clone_node_max": max(bundle.replicas_per_host, 1),
+                        "promoted_max": 0, "promoted_node_max": 0, "interleave": False,
+                        "template": None})
+    for index in range(bundle.replica_count):
+        replica = WRsc(id=f"{bundle.id}-replica-{index}", variant="group", parent=outer,
+                       meta={k: v for k, v in outer.meta.items()}, index=index)
+        replica.extra["bundle_replica"] = True
+        for prim in replica_models(bundle, index):
+            member = build(prim, replica)
+            member.extra["bundled"] = True
+            replica.children.append(member)
+        outer.children.append(replica)
+    model = inner_clone_model(bundle)
+    if model is None:
+        return None
+    inner = build(model, None)
+    inner.extra["bundle_inner"] = outer
+    outer.extra["inner"] = inner
+    for index, inst in enumerate(inner.children):
+        # instance i lives in replica i's container, on its guest node
+        inst.meta["container"] = container_id(bundle, index)
+        inst.extra["bundle_node"] = f"{bundle.id}-{index}"
+    return inner
+
+
+def inner_of(rsc: WRsc) -> WRsc | None:
+    """The inner clone of a bundle (None: ``rsc`` is not a bundle holding a primitive)."""
+    found = rsc.extra.get("inner")
+    return found if isinstance(found, WRsc) else None
+
+
+def instance_on_guest(inner: WRsc, node: WNode) -> WRsc | None:
+    """The inner clone's instance that belongs on guest node ``node`` (None: no replica of
+    the bundle has that guest node)."""
+    for inst in inner.children:
+        if inst.extra.get("bundle_node") == node.name:
+            return inst
+    return None
+
+
+def keep_off_guests(cluster_nodes: list[WNode], resources: list[WRsc]) -> None:
+    """Containers do not nest: no part of a replica runs on a guest node."""
+    guests = [n.name for n in cluster_nodes if n.kind == "guest"]
+    for rsc in resources:
+        if not rsc.extra.get("bundle"):
+            continue
+        for member in rsc.primitives():
+            for name in guests:
+                member.allowed[name] = -INFINITY
+
+
+def move_promotion_scores(resources: list[WRsc]) -> None:
+    """Location constraints with role Promoted on a bundle score its inner instances'
+    promotion (they name guest nodes)."""
+    for rsc in resources:
+        inner = inner_of(rsc)
+        if inner is None:
+            continue
+        promo = rsc.extra.pop("promotion_location", None)
+        if not promo:
+            continue
+        own: dict[str, int] = inner.extra.setdefault("promotion_location", {})
+        for name, score in promo.items():
+            own[name] = own.get(name, 0) + score

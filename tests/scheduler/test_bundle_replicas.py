@@ -1,0 +1,85 @@
+"""Bundles expand into per-replica IP, container, guest connection and inner instance."""
+
+from __future__ import annotations
+
+from buttress.cib.reader import parse_cib
+from buttress.model.resources import Bundle
+from buttress.scheduler import schedule
+from buttress.scheduler.unpack import unpack
+from buttress.transition.render import render_summary
+
+NOW = 1_700_000_000
+
+_CIB = """<cib have-quorum="1" validate-with="pacemaker-3.0" admin_epoch="0" epoch="1"
+num_updates="0"><configuration><crm_config>
+<cluster_property_set id="p">
+  <nvpair id="p1" name="stonith-enabled" value="false"/>
+</cluster_property_set></crm_config>
+<nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+<resources>
+  <bundle id="web">
+    <podman image="img" replicas="{replicas}" replicas-per-host="{per_host}" {promoted}/>
+    <network ip-range-start="10.0.0.254" host-interface="eth0" host-netmask="24"
+             control-port="3121"/>
+    <primitive id="httpd" class="ocf" provider="heartbeat" type="apache"/>
+  </bundle>
+  <bundle id="plain"><docker image="img2"/></bundle>
+</resources><constraints>{constraints}</constraints></configuration><status>
+<node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
+<node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+</status></cib>"""
+
+
+def _cib(replicas: int = 2, per_host: int = 1, promoted: str = "", constraints: str = ""
+         ) -> str:
+    return _CIB.format(replicas=replicas, per_host=per_host, promoted=promoted,
+                       constraints=constraints)
+
+
+def test_reader_keeps_container_and_network_settings() -> None:
+    cib = parse_cib(_cib(replicas=3, per_host=2, promoted='promoted-max="1"'))
+    bundle = cib.configuration.resources[0]
+    assert isinstance(bundle, Bundle)
+    assert bundle.container == "podman"
+    assert bundle.replica_count == 3
+    assert bundle.replicas_per_host == 2
+    assert bundle.promoted_max == 1
+    network = bundle.network
+    assert network is not None
+    assert network.ip_range_start == "10.0.0.254" and network.control_port == "3121"
+
+
+def test_replicas_are_named_as_pacemaker_names_them() -> None:
+    cluster = unpack(parse_cib(_cib()), NOW)
+    for name in ("web-ip-10.0.0.254", "web-ip-10.0.0.255", "web-podman-0", "web-podman-1",
+                 "web-0", "web-1", "httpd:0", "httpd:1", "web-clone", "plain-docker-0"):
+        assert name in cluster.by_id, name
+    assert {"web-0", "web-1"} <= {n.name for n in cluster.nodes if n.kind == "guest"}
+    assert "plain-0" not in cluster.node_by_name   # no primitive: no guest node
+
+
+def test_start_lists_each_replica_in_turn_on_separate_hosts() -> None:
+    text = render_summary(schedule(parse_cib(_cib()), NOW))
+    words = [line.split()[2] for line in text.splitlines() if "Start" in line]
+    assert words == ["web-ip-10.0.0.254", "web-podman-0", "web-0", "httpd:0",
+                     "web-ip-10.0.0.255", "web-podman-1", "web-1", "httpd:1",
+                     "plain-docker-0"]
+    hosts = {line.split()[2]: line.split()[4] for line in text.splitlines() if "Start" in line}
+    assert hosts["web-podman-0"] != hosts["web-podman-1"]
+    assert hosts["httpd:0"] == "web-0" and hosts["httpd:1"] == "web-1"
+
+
+def test_replicas_per_host_limits_containers_per_node() -> None:
+    ban = '<rsc_location id="l" rsc="web" node="n2" score="-INFINITY"/>'
+    text = render_summary(schedule(parse_cib(_cib(replicas=2, per_host=1,
+                                                  constraints=ban)), NOW))
+    started = [line.split()[2] for line in text.splitlines() if "Start" in line]
+    assert started.count("web-podman-0") + started.count("web-podman-1") == 1
+    text = render_summary(schedule(parse_cib(_cib(replicas=2, per_host=2,
+                                                  constraints=ban)), NOW))
+    assert "web-podman-1" in text and "web-podman-0" in text
+
+
+def test_promotable_bundle_promotes_inner_instance_on_its_guest() -> None:
+    cluster_cib = parse_cib(_cib(promoted='promoted-max="1"'))
+    assert "web-master" in unpack(cluster_cib, NOW).by_id
