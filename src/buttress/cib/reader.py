@@ -92,6 +92,14 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("true", "yes", "on", "1", "y")
 
 
+def _lenient_int(value: str | None) -> int:
+    """A status timestamp the cluster wrote: anything unreadable counts as unset (0)."""
+    try:
+        return int(value) if value else 0
+    except ValueError:
+        return 0
+
+
 def _int(el: Element, name: str, default: int = 0) -> int:
     value = el.get(name)
     if value is None or value == "":
@@ -438,6 +446,7 @@ class _Reader:
                          in_ccm=el.get("in_ccm"), crmd=el.get("crmd"), join=el.get("join"),
                          expected=el.get("expected"),
                          remote_node=_bool(el.get("remote_node"), False),
+                         node_fenced=_lenient_int(el.get("node_fenced")),
                          history=tuple(history), attributes=attributes,
                          has_lrm=lrm is not None)
 

@@ -52,6 +52,8 @@ class NodeState:
     join: str | None = None
     expected: str | None = None
     remote_node: bool = False
+    #: when a remote node was last fenced (``node_fenced``; 0: not since its connection failed)
+    node_fenced: int = 0
     history: tuple[ResourceHistory, ...] = ()
     attributes: dict[str, str] = field(default_factory=dict, hash=False, compare=True)
     has_lrm: bool = False

@@ -122,7 +122,7 @@ def _add_score(rsc: WRsc, node: WNode, score: int, role: str | None, discovery: 
 def failcount(cluster: Cluster, rsc: WRsc, node: WNode) -> int:
     """The resource's fail count on the node, honouring failure-timeout."""
     base = rsc.extra.get("base_id", rsc.id)
-    counts, lasts = _failure_attrs(node)
+    counts, lasts = failure_attrs(node)
     total = 0
     last_failure = 0
     for name in {rsc.id, base}:
@@ -137,7 +137,7 @@ def failcount(cluster: Cluster, rsc: WRsc, node: WNode) -> int:
     return total
 
 
-def _failure_attrs(node: WNode) -> tuple[dict[str, int], dict[str, int]]:
+def failure_attrs(node: WNode) -> tuple[dict[str, int], dict[str, int]]:
     """The node's fail counts and last-failure times per resource id (read once)."""
     if node.failures is None:
         counts: dict[str, int] = {}
@@ -148,9 +148,17 @@ def _failure_attrs(node: WNode) -> tuple[dict[str, int], dict[str, int]]:
                 counts[target] = add(counts.get(target, 0), parse_score(value))
             elif key.startswith("last-failure-"):
                 target = key[len("last-failure-"):].split("#", 1)[0]
-                lasts[target] = max(lasts.get(target, 0), parse_score(value))
+                lasts[target] = max(lasts.get(target, 0), _timestamp(value))
         node.failures = (counts, lasts)
     return node.failures
+
+
+def _timestamp(value: str) -> int:
+    """A ``last-failure`` time in seconds (a timestamp, not a score: never capped)."""
+    try:
+        return int(value.strip())
+    except ValueError:
+        return 0
 
 
 def _expired_failure(cluster: Cluster, rsc: WRsc, when: int) -> bool:
@@ -159,9 +167,15 @@ def _expired_failure(cluster: Cluster, rsc: WRsc, when: int) -> bool:
 
 
 def _failure_timeout_ms(rsc: WRsc) -> int:
+    """failure-timeout; a remote connection's failures without one expire after its
+    reconnect_interval (its fail count is then cleared, as for a failure-timeout)."""
+    from buttress.scheduler.remote import reconnect_s
     from buttress.scheduler.unpack import interval_of
 
-    return interval_of(rsc.meta.get("failure-timeout"))
+    timeout_ms = interval_of(rsc.meta.get("failure-timeout"))
+    if timeout_ms <= 0:
+        timeout_ms = reconnect_s(rsc) * 1000
+    return timeout_ms
 
 
 def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:

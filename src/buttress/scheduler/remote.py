@@ -12,7 +12,7 @@ from __future__ import annotations
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY
-from buttress.state.history import STOPPED
+from buttress.state.history import STOPPED, is_failed
 from buttress.timeutil import parse_interval_ms
 
 
@@ -100,11 +100,11 @@ def settle_remote_nodes(cluster: Cluster) -> None:
                      and h.failure.op.operation not in ("start", "migrate_from")
                      for h in conn.history.values())
         disabled = conn.meta.get("target-role", "Started").lower() == "stopped"
-        if conn.running_on and failed:
+        if (conn.running_on and failed) or _lost_until_fenced(cluster, conn, name):
             node.online = False
             node.unclean = True
             node.fence_reason = "remote connection is unrecoverable"
-            _hold_reconnect(cluster, conn)
+            conn.extra["reconnect_hold"] = reconnect_s(conn) > 0
         elif conn.running_on:
             node.online = not disabled
         elif _runs_something(cluster, name):
@@ -115,25 +115,51 @@ def settle_remote_nodes(cluster: Cluster) -> None:
             node.fence_reason = "resources are active but connection is unrecoverable"
         else:
             node.online = not disabled and conn.managed
+        if not node.unclean and _waiting_to_reconnect(cluster, conn):
+            # the connection stays (or goes) down: nothing can run on the node meanwhile
+            conn.extra["reconnect_hold"] = True
+            node.online = False
         node.standby = node.standby or node.attrs.get("standby", "").lower() in ("on", "true")
 
 
-def _hold_reconnect(cluster: Cluster, conn: WRsc) -> None:
-    """A failed connection with reconnect_interval waits that long before reconnecting."""
+def reconnect_s(conn: WRsc) -> int:
+    """A remote connection's reconnect_interval in seconds (0: none, or not a connection)."""
+    if not is_connection(conn):
+        return 0
     text = conn.params.get("reconnect_interval")
     if not text:
-        return
+        return 0
     try:
-        wait_s = parse_interval_ms(text) // 1000
+        return parse_interval_ms(text) // 1000
     except ValueError:
-        return
-    failed_at = max((h.failure.op.last_rc_change for h in conn.history.values()
-                     if h.failure is not None), default=0)
-    # the failed connection is stopped now and tried again once the interval has passed
-    # since its failure, in a later transition
-    still_up = bool(conn.running_on)
-    if wait_s > 0 and (still_up or not failed_at or cluster.now < failed_at + wait_s):
-        conn.extra["reconnect_hold"] = True
+        return 0
+
+
+def _lost_until_fenced(cluster: Cluster, conn: WRsc, name: str) -> bool:
+    """A connection with a reconnect_interval that failed once it was up loses its node
+    until the node is fenced, whether the connection was stopped or brought back since:
+    the node's ``node_fenced`` stamp clears that."""
+    if not _failed_once_up(conn):
+        return False
+    state = next((s for s in cluster.cib.status.nodes if s.uname == name), None)
+    return state is None or state.node_fenced <= 0
+
+
+def _failed_once_up(conn: WRsc) -> bool:
+    """A connection with a reconnect_interval has a failure on record other than of a start
+    (a failed start never brought the node up)."""
+    return reconnect_s(conn) > 0 and any(
+        is_failed(op) and op.operation not in ("start", "migrate_from", "notify")
+        for h in conn.history.values() for op in h.ops)
+
+
+def _waiting_to_reconnect(cluster: Cluster, conn: WRsc) -> bool:
+    """Such a failed connection is not started again while its fail count lasts (it
+    expires reconnect_interval after its ``last-failure``; none at all: no wait)."""
+    from buttress.scheduler.placement import failcount
+
+    return _failed_once_up(conn) and any(
+        failcount(cluster, conn, node) > 0 for node in cluster.nodes)
 
 
 def restrict_placement(cluster: Cluster) -> None:

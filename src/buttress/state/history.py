@@ -82,6 +82,22 @@ def is_probe(op: HistoryOp) -> bool:
     return op.operation == "monitor" and op.interval_ms == 0
 
 
+def is_failed(op: HistoryOp) -> bool:
+    """Whether a completed operation did not give the result the controller expected (a probe
+    finding the resource stopped or running, or a stop finding it already stopped, is no
+    failure)."""
+    if op.op_status in (EXEC_PENDING, EXEC_CANCELLED) or op.call_id < 0:
+        return False
+    op = _normalized(op)
+    if op.op_status != EXEC_DONE:
+        return True
+    if is_probe(op):
+        return op.rc_code not in (OCF_OK, OCF_NOT_RUNNING, OCF_RUNNING_PROMOTED)
+    if op.operation == "stop" and op.rc_code == OCF_NOT_RUNNING:
+        return False
+    return op.rc_code != expected_rc(op)
+
+
 def _sort_key(op: HistoryOp) -> tuple[int, int, int]:
     pending = 1 if op.op_status == EXEC_PENDING or op.call_id < 0 else 0
     return (pending, op.call_id, op.last_rc_change)
