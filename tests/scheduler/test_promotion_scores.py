@@ -175,3 +175,15 @@ def test_a_standby_ticket_demotes_unless_its_loss_policy_stops() -> None:
         "* Stop S:0 ( Promoted n1 ) due to node availability",
         "* Stop S:1 ( Unpromoted n2 ) due to node availability",
     ]
+
+
+def test_a_restart_into_the_promoted_role_shows_both_roles() -> None:
+    ip = '<primitive class="ocf" id="IP" provider="pacemaker" type="Dummy"/>'
+    cons = ('<rsc_location id="l" rsc="IP" node="n1" score="100"/>'
+            '<rsc_colocation id="c" rsc="P" with-rsc="IP" score="INFINITY"/>'
+            '<rsc_order id="o" first="IP" then="P"/>')
+    xml = _cib({"n1": ("S:0", False)}, {"n1": {"master-S": "10"}}, cons, ip)
+    assert _summary(xml) == [
+        "* Restart S:0 ( Unpromoted -> Promoted n1 ) due to required IP start",
+        "* Start IP ( n1 )",
+    ]

@@ -151,6 +151,9 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
                     return [SummaryLine("Recover", name, f"( {cur_role.strip()} -> "
                                         f"{next_role}{node.name} )")]
                 return [SummaryLine("Recover", name, f"( {cur_role}{node.name} )")]
+            if next_role and next_role != cur_role:
+                return [SummaryLine("Restart", name, f"( {cur_role.strip()} -> "
+                                    f"{next_role}{node.name} )", _due(_reason(start)))]
             return [SummaryLine("Restart", name, f"( {cur_role}{node.name} )",
                                 _due(_reason(start)))]
         reload = table.get(rsc, "reload", node)
