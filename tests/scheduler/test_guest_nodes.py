@@ -37,7 +37,11 @@ def _op(rsc: str, task: str, rc: int, call: int, interval: int = 0,
     return (f'<lrm_resource id="{rsc}" class="ocf" provider="{provider}" type="{rsc_type}">'
             f'<lrm_rsc_op id="{rsc}_{task}_{interval}" operation="{task}" call-id="{call}" '
             f'rc-code="{rc}" op-status="0" interval="{interval}" '
-            f'transition-key="1:1:0:x"/></lrm_resource>')
+            f'transition-key="1:1:0:x" op-digest="{_NO_PARAMS}"/></lrm_resource>')
+
+
+#: the digest of no parameters: these resources' definitions did not change
+_NO_PARAMS = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
 
 
 def _cib(n1_history: str = "", guest_state: str = "", stonith: str = "false") -> str:

@@ -338,7 +338,8 @@ class _Reader:
                                  role=op.get("role"), timeout=op.get("timeout"),
                                  on_fail=op.get("on-fail"),
                                  enabled=_bool(op.get("enabled"), True), attributes=attrs,
-                                 meta=self.nvsets(op, "meta_attributes")))
+                                 meta=self.nvsets(op, "meta_attributes"),
+                                 instance=self.nvsets(op, "instance_attributes")))
         instance = self.nvsets(el, "instance_attributes")
         meta = self.nvsets(el, "meta_attributes")
         utilization = self.nvsets(el, "utilization")

@@ -20,6 +20,8 @@ class Operation:
     enabled: bool = True
     attributes: tuple[tuple[str, str], ...] = ()
     meta: tuple[NvSet, ...] = ()
+    #: the op's own ``instance_attributes``: extra agent parameters for this operation only
+    instance: tuple[NvSet, ...] = ()
 
 
 @dataclass(frozen=True)

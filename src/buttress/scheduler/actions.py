@@ -5,6 +5,7 @@ from __future__ import annotations
 from buttress.scheduler.migration import DANGLING, NO_MIGRATE, aborted, partial_source
 from buttress.scheduler.multiactive import multiply_active
 from buttress.scheduler.quorum import (
+    effective_requires,
     quorum_blocks_start,
     stop_for_blocked_start,
     stop_waits_for_connection,
@@ -142,7 +143,8 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         reason = None
         if target is None:
             reason = _stop_reason(cluster, rsc, node)
-        elif change is not None:
+        elif change == "restart" and effective_requires(cluster, rsc) != "nothing":
+            # (observed: a resource that requires nothing restarts without telling why)
             reason = "resource definition change"
         implied = _stop_is_implied(cluster, node)
         stop = table.make(rsc, "stop", node, optional=not need, pseudo=implied, reason=reason)

@@ -22,6 +22,20 @@ from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY, parse_score
 
 
+def effective_requires(cluster: Cluster, rsc: WRsc) -> str:
+    """What a resource's start waits for: its ``requires`` meta-attribute, else "quorum"
+    for a fence device, "fencing" where fencing is enabled, "nothing" where quorum is
+    ignored, else "quorum"."""
+    configured = rsc.meta.get("requires")
+    if configured:
+        return configured.lower()
+    if rsc.rsc_class == "stonith":
+        return "quorum"
+    if cluster.fencing_enabled:
+        return "fencing"
+    return "nothing" if cluster.no_quorum_policy == "ignore" else "quorum"
+
+
 def quorum_blocks_start(cluster: Cluster, rsc: WRsc) -> str | None:
     """Why a start may not happen without quorum (None: it may)."""
     if cluster.have_quorum or cluster.no_quorum_policy == "ignore":
