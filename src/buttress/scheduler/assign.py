@@ -148,16 +148,26 @@ class Assigner:
         then the node name."""
         placement = self.strategy
         want = needs(rsc) if placement != "default" else {}
-        candidates: list[tuple[int, WNode]] = []
-        for name, weight in weights.items():
-            node = self.nodes.get(name)
-            if node is None or weight < 0 or not node.can_run():
-                continue
-            if limit is not None and limit.get(name, 0) <= 0:
-                continue
-            if want and not fits(node, want):
-                continue
-            candidates.append((weight, node))
+        together = self._colocated_needs(rsc) if placement != "default" else {}
+
+        def usable(need: dict[str, int]) -> list[tuple[int, WNode]]:
+            found: list[tuple[int, WNode]] = []
+            for name, weight in weights.items():
+                node = self.nodes.get(name)
+                if node is None or weight < 0 or not node.can_run():
+                    continue
+                if limit is not None and limit.get(name, 0) <= 0:
+                    continue
+                if need and not fits(node, need):
+                    continue
+                found.append((weight, node))
+            return found
+
+        # a node that can hold the resource with everything still to be placed with it,
+        # else one that can hold the resource alone
+        candidates = usable(together) if together != want else []
+        if not candidates:
+            candidates = usable(want)
         if not candidates:
             return None
 
@@ -176,6 +186,31 @@ class Assigner:
             return -1 if na.name < nb.name else (1 if na.name > nb.name else 0)
 
         return min(candidates, key=functools.cmp_to_key(order))[1]
+
+    def _colocated_needs(self, rsc: WRsc) -> dict[str, int]:
+        """What ``rsc`` uses together with the resources not yet placed that must be
+        placed with it (INFINITY colocations either way, transitively)."""
+        group: list[WRsc] = [rsc]
+        pending = [rsc]
+        while pending:
+            current = pending.pop()
+            linked = [c.primary for c in self.this_with.get(id(current), [])
+                      if c.score >= INFINITY and c.dependent_role is None
+                      and c.primary_role is None]
+            linked += [c.dependent for c in self.with_this.get(id(current), [])
+                       if c.score >= INFINITY and c.dependent_role is None
+                       and c.primary_role is None]
+            for other in linked:
+                # (one being placed already, which places this one first, is left out)
+                if other.provisional and not other.assigning \
+                        and not any(other is g for g in group):
+                    group.append(other)
+                    pending.append(other)
+        total: dict[str, int] = {}
+        for member in group:
+            for key, value in needs(member).items():
+                total[key] = total.get(key, 0) + value
+        return total
 
     def _set(self, rsc: WRsc, node: WNode | None, role: str = STARTED) -> None:
         rsc.provisional = False
