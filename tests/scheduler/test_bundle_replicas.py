@@ -83,3 +83,23 @@ def test_replicas_per_host_limits_containers_per_node() -> None:
 def test_promotable_bundle_promotes_inner_instance_on_its_guest() -> None:
     cluster_cib = parse_cib(_cib(promoted='promoted-max="1"'))
     assert "web-master" in unpack(cluster_cib, NOW).by_id
+
+
+def test_other_resources_stay_off_bundle_guests_and_do_not_count_them() -> None:
+    text = _cib().replace(
+        '<bundle id="plain">',
+        '<clone id="c"><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>'
+        '</clone><bundle id="plain">')
+    cluster = unpack(parse_cib(text), NOW)
+    assert cluster.by_id["c"].extra["clone_max"] == 2    # n1, n2: not web-0, web-1
+    summary = render_summary(schedule(parse_cib(text), NOW))
+    hosts = {line.split()[2]: line.split()[4] for line in summary.splitlines()}
+    assert hosts["d:0"] in ("n1", "n2") and hosts["d:1"] in ("n1", "n2")
+
+
+def test_connection_and_instance_stay_placed_when_the_container_cannot_run() -> None:
+    ban = ('<rsc_location id="l1" rsc="web" node="n1" score="-INFINITY"/>'
+           '<rsc_location id="l2" rsc="web" node="n2" score="-INFINITY"/>')
+    text = render_summary(schedule(parse_cib(_cib(replicas=1, constraints=ban)), NOW))
+    assert "Start      web-0" in text and "unrunnable web-podman-0 start (blocked)" in text
+    assert "httpd:0" in text

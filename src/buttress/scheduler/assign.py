@@ -234,6 +234,8 @@ class Assigner:
         try:
             if rsc.variant == "clone":
                 self._assign_clone(rsc)
+                if rsc.extra.get("bundle"):
+                    self._bundle_connections(rsc)
             elif rsc.variant == "group":
                 self._assign_group(rsc)
             else:
@@ -279,7 +281,9 @@ class Assigner:
         guest = self.nodes.get(rsc.id)
         if guest is None or guest.kind != "guest":
             return
-        if rsc.assigned is not None and rsc.next_role != STOPPED:
+        if (rsc.assigned is not None and rsc.next_role != STOPPED) or guest.bundle_guest:
+            # (a bundle's inner instance stays placed on its guest while the connection
+            # cannot run: it is its start that cannot run then)
             guest.online = True
         else:
             guest.shutdown = True
@@ -371,6 +375,21 @@ class Assigner:
             from buttress.scheduler.promotion import choose_promoted
 
             choose_promoted(self.cluster, clone, self)
+
+    def _bundle_connections(self, bundle: WRsc) -> None:
+        """Each replica's connection runs where its container's host is reached from."""
+        from buttress.scheduler.bundle import connection_host, replica_connection
+
+        for replica in bundle.children:
+            conn = replica_connection(replica)
+            if conn is None:
+                continue
+            host = connection_host(replica, self.nodes, self.cluster.by_id)
+            if host is not None:
+                for name in conn.allowed:
+                    if name != host.name:
+                        conn.allowed[name] = -INFINITY
+            self.assign(conn)
 
     def _place_instance(self, inst: WRsc, node: WNode | None) -> None:
         if inst.variant == "group":

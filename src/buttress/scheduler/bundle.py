@@ -139,6 +139,16 @@ def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
         for prim in replica_models(bundle, index):
             member = build(prim, replica)
             member.extra["bundled"] = True
+            if prim.id == container_id(bundle, index):
+                replica.extra["container"] = member
+            if prim.rsc_class == "ocf" and prim.type == "remote":
+                # the connection is placed after the replica, on its container's host, but
+                # is no member of it: a replica that cannot be placed still has its
+                # connection (and inner instance) placed, their starts then unrunnable
+                member.parent = None
+                member.extra["bundle_connection"] = True
+                replica.extra["connection"] = member
+                continue
             replica.children.append(member)
         outer.children.append(replica)
     model = inner_clone_model(bundle)
@@ -169,15 +179,64 @@ def instance_on_guest(inner: WRsc, node: WNode) -> WRsc | None:
     return None
 
 
-def keep_off_guests(cluster_nodes: list[WNode], resources: list[WRsc]) -> None:
-    """Containers do not nest: no part of a replica runs on a guest node."""
+def keep_off_guests(cluster_nodes: list[WNode], by_id: dict[str, WRsc]) -> None:
+    """Containers do not nest: no part of a replica runs on a guest node. A bundle's guest
+    nodes run its inner instances and nothing else."""
     guests = [n.name for n in cluster_nodes if n.kind == "guest"]
-    for rsc in resources:
-        if not rsc.extra.get("bundle"):
+    bundle_guests = [n.name for n in cluster_nodes if n.bundle_guest]
+    for rsc in by_id.values():
+        inner = rsc.extra.get("bundle_inner")
+        if inner is None and rsc.parent is not None:
+            inner = rsc.parent.extra.get("bundle_inner")
+        if inner is not None:
+            for inst in inner.extra["inner"].children:
+                rsc.allowed.setdefault(str(inst.extra["bundle_node"]), 0)
             continue
-        for member in rsc.primitives():
-            for name in guests:
-                member.allowed[name] = -INFINITY
+        banned = guests if rsc.extra.get("bundled") and not rsc.extra.get(
+            "bundle_connection") else bundle_guests
+        for name in banned:
+            rsc.allowed[name] = -INFINITY
+
+
+def replica_connection(replica: WRsc) -> WRsc | None:
+    found = replica.extra.get("connection")
+    return found if isinstance(found, WRsc) else None
+
+
+def connection_host(replica: WRsc, nodes: dict[str, WNode],
+                    by_id: dict[str, WRsc]) -> WNode | None:
+    """Where the replica's connection must run: the host of its placed container, or, for
+    a container on a remote node, where that node's connection runs (None: the container
+    is not placed, the connection may go anywhere it could run)."""
+    container = replica.extra.get("container")
+    if not isinstance(container, WRsc) or container.assigned is None \
+            or container.next_role == "Stopped":
+        return None
+    host = container.assigned
+    if host.is_remote and host.remote_rsc is not None:
+        conn = by_id.get(host.remote_rsc)
+        return conn.assigned if conn is not None else None
+    return host
+
+
+def attribute_node(inst: WRsc, node: WNode) -> WNode:
+    """The node whose attributes an inner instance on guest ``node`` reads: the container's
+    host when the bundle sets ``container-attribute-target=host``, else the guest itself."""
+    clone = inst.parent
+    outer = clone.extra.get("bundle_inner") if clone is not None else None
+    if not isinstance(outer, WRsc):
+        return node
+    # (set on the inner primitive, or on the bundle)
+    target = inst.meta.get("container-attribute-target") or outer.meta.get(
+        "container-attribute-target")
+    if target != "host":
+        return node
+    container = inst.extra.get("container")
+    if not isinstance(container, WRsc):
+        return node
+    if container.assigned is not None:
+        return container.assigned
+    return container.running_on[0] if container.running_on else node
 
 
 def move_promotion_scores(resources: list[WRsc]) -> None:

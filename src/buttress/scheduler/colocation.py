@@ -39,7 +39,8 @@ def unpack_colocations(cluster: Cluster) -> list[Coloc]:
 
     for rsc in cluster.by_id.values():
         container = runs_with_container(rsc)
-        if container is not None:
+        if container is not None and not rsc.extra.get("bundle_connection"):
+            # (a bundle's connection is placed on its container's host by bundle.py)
             # a filler (or a guest's connection) runs where its container runs
             found.append(Coloc(f"{rsc.id}-with-container", rsc, container, INFINITY))
     return found

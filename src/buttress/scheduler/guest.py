@@ -135,7 +135,8 @@ def restrict_guest_placement(nodes: list[WNode], by_id: dict[str, WRsc]) -> None
         conn = guest_connection(container)
         if conn is None:
             continue
-        for name in remote_names:
+        for name in remote_names if not container.extra.get("bundled") else ():
+            # (a bundle's container may run on a remote node: bundle.py keeps it off guests)
             container.allowed[name] = -INFINITY
         for filler in fillers_of(container):
             if filler is conn:

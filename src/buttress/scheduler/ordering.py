@@ -40,6 +40,8 @@ class Flag:
     INTERLEAVED = 64      # marks an order between instances of interleaved clones
     NO_MIGRATE = 128      # a then that really stops keeps first (a stop) from migrating
     STOP_WAITS = 256      # then (a required stop) cannot run while first (a stop) cannot
+    QUIET = 512           # a first it requires keeps no reason from it (a bundle replica's
+                          # stops tell why its start cannot run instead)
 
 
 MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
@@ -85,9 +87,10 @@ class Orderer:
         for first in t.find(container, "start"):
             for then in t.find(rsc, "start"):
                 self.order(first, then, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
+        quiet = Flag.QUIET if rsc.extra.get("bundle_connection") else Flag.NONE
         for first in t.find(rsc, "stop"):
             for then in t.find(container, "stop"):
-                self.order(first, then, Flag.IMPLIES_FIRST)
+                self.order(first, then, Flag.IMPLIES_FIRST | quiet)
         guest = self.cluster.node_by_name.get(rsc.id)
         fence = t.get(None, "stonith", guest) if guest is not None else None
         for stop in t.find(container, "stop"):
@@ -195,7 +198,13 @@ class Orderer:
         container = conn.extra.get("container")
         container_starts = self.table.find(container, "start") \
             if isinstance(container, WRsc) else []
+        # a bundle replica whose connection is placed is held up by its container first
+        container_first = node.bundle_guest and conn.assigned is not None
+        quiet = Flag.QUIET if node.bundle_guest else Flag.NONE
         for action in actions:
+            if action.task in ("start", "promote") and container_first:
+                for start in container_starts:
+                    self.order(start, action, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
             if action.task in ("start", "promote", "monitor"):
                 for start in starts:
                     self.order(start, action, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
@@ -205,7 +214,7 @@ class Orderer:
                     self.order(start, action, Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT)
             elif action.task in ("stop", "demote") and not node.reset:
                 for stop in stops:
-                    self.order(action, stop, Flag.IMPLIES_FIRST)
+                    self.order(action, stop, Flag.IMPLIES_FIRST | quiet)
 
     def _clone(self, clone: WRsc) -> None:
         t = self.table
@@ -460,7 +469,7 @@ class Orderer:
         if flags & Flag.IMPLIES_FIRST and not then.optional and first.optional \
                 and not migrating:
             first.optional = False
-            if not edge.flags & Flag.INTERLEAVED:
+            if not edge.flags & (Flag.INTERLEAVED | Flag.QUIET):
                 # (between interleaved instances the stop keeps no reason of its own: the
                 # summary then tells why its start cannot run)
                 first.reason = first.reason or _cause("required", then, first)

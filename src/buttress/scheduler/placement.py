@@ -36,7 +36,7 @@ def apply_placement(cluster: Cluster) -> None:
     restrict_guest_placement(cluster.nodes, cluster.by_id)
     from buttress.scheduler.bundle import keep_off_guests, move_promotion_scores
 
-    keep_off_guests(cluster.nodes, cluster.resources)
+    keep_off_guests(cluster.nodes, cluster.by_id)
     move_promotion_scores(cluster.resources)
 
 

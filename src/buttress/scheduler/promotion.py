@@ -60,6 +60,9 @@ def _agent_score(clone: WRsc, inst: WRsc, node: WNode) -> int | None:
     cloned group's members), None where none did. A member is looked up under the name
     its history on the node has, else (anonymous clones) under its name without the
     instance number."""
+    from buttress.scheduler.bundle import attribute_node
+
+    node = attribute_node(inst, node)
     total = 0
     found = False
     for prim in inst.primitives():

@@ -53,6 +53,7 @@ def add_implicit_nodes(cluster: Cluster) -> None:
                 _add_node(cluster, name, "guest" if name in guests else "remote")
         for name in bundle_guest_names((rsc,)):
             _add_node(cluster, name, "guest")
+            cluster.node_by_name[name].bundle_guest = True
 
 
 def add_orphan_remote_node(cluster: Cluster, conn: WRsc) -> None:

@@ -41,6 +41,9 @@ def _in_order(resources: list[WRsc]) -> list[WRsc]:
             inner = inner_of(rsc)
             for index, replica in enumerate(rsc.children):
                 found.extend(_in_order([replica]))
+                conn = replica.extra.get("connection")
+                if isinstance(conn, WRsc):
+                    found.append(conn)
                 if inner is not None and index < len(inner.children):
                     found.extend(_in_order([inner.children[index]]))
             if inner is not None:

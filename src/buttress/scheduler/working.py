@@ -37,6 +37,8 @@ class WNode:
     seen: bool = False
     # a guest node that must be reset: its container is recovered (its "fencing")
     reset: bool = False
+    # the guest node of a bundle replica: only that bundle's inner instance runs there
+    bundle_guest: bool = False
 
     @property
     def is_remote(self) -> bool:
