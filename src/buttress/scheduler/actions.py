@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from buttress.scheduler.failures import DEMOTE_ON
 from buttress.scheduler.migration import DANGLING, NO_MIGRATE, aborted, partial_source
 from buttress.scheduler.multiactive import multiply_active
 from buttress.scheduler.quorum import (
@@ -152,10 +153,12 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
             fence = table.get(None, "stonith", node)
             if fence is None:
                 stop.runnable = False
+        failed_promoted = node.name in rsc.extra.get(DEMOTE_ON, ())
         if (rsc.role == PROMOTED and node is not target) or (
-                rsc.role == PROMOTED and rsc.next_role != PROMOTED):
+                rsc.role == PROMOTED and rsc.next_role != PROMOTED) or failed_promoted:
             demote = table.make(rsc, "demote", node, optional=not need and
-                                rsc.next_role == PROMOTED, pseudo=implied)
+                                rsc.next_role == PROMOTED and not failed_promoted,
+                                pseudo=implied)
             if implied and table.get(None, "stonith", node) is None:
                 demote.runnable = False
     for node in rsc.extra.get(DANGLING, ()):
@@ -185,7 +188,8 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
                         # (it then tells that it waits for the connection)
                         stop.optional = False
         if rsc.next_role == PROMOTED:
-            promote_needed = rsc.role != PROMOTED or not active_here or need_start
+            promote_needed = rsc.role != PROMOTED or not active_here or need_start or \
+                target.name in rsc.extra.get(DEMOTE_ON, ())
             table.make(rsc, "promote", target, optional=not promote_needed)
         elif rsc.role == PROMOTED and active_here and rsc.next_role == UNPROMOTED:
             table.make(rsc, "demote", target, optional=False)

@@ -8,6 +8,9 @@ from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WRsc
 from buttress.state.history import PROMOTED, STOPPED, Failure
 
+#: extra key: the nodes where a failure (on-fail=demote) demotes the resource
+DEMOTE_ON = "demote_on"
+
 
 def configured_op(rsc: WRsc, name: str, interval_ms: int) -> Operation | None:
     for op in rsc.operations:
@@ -71,6 +74,13 @@ def apply_failures(cluster: Cluster) -> None:
                 if not rsc.running_on:
                     rsc.role = STOPPED
                 continue
+            if policy == "demote":
+                if history.role == PROMOTED:
+                    # demoted where it failed, not stopped; promotion is then decided as
+                    # usual (it may well be promoted there again)
+                    rsc.extra.setdefault(DEMOTE_ON, set()).add(node_name)
+                    continue
+                policy = "restart"
             rsc.failed = True
             if policy == "block":
                 rsc.blocked = True

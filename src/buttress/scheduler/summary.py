@@ -163,6 +163,10 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         if reload is not None and not reload.optional:
             return [SummaryLine("Reload", name, f"( {cur_role}{node.name} )")]
         if promote is not None and not promote.optional:
+            if demote is not None and not demote.optional and rsc.role == PROMOTED:
+                # demoted (after a failure) and promoted again where it is
+                return [SummaryLine("Re-promote", name, f"( Promoted {node.name} )",
+                                    _due("", not promote.runnable))]
             verb = "Promote"
             return [SummaryLine(verb, name, f"( {cur_role.strip()} -> Promoted {node.name} )",
                                 _due("", not promote.runnable))]
