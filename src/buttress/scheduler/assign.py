@@ -85,6 +85,9 @@ class Assigner:
                     coloc.dependent_role is not None and rsc.extra.get("promotable")):
                 continue  # a role of a promotable clone's instances: decided by promotion
             apply_to_weights(weights, coloc, self.nodes, nodes)
+            # what is known so far is what the next primary takes in from this resource
+            rsc.extra["placing_weights"] = weights
+        rsc.extra.pop("placing_weights", None)
         for coloc in self.with_this.get(id(rsc), []):
             dep = coloc.dependent
             if not coloc.influence or not dep.provisional:
@@ -124,6 +127,9 @@ class Assigner:
         return weights
 
     def _own_weights(self, rsc: WRsc) -> dict[str, int]:
+        placing: dict[str, int] | None = rsc.extra.get("placing_weights")
+        if placing is not None:
+            return dict(placing)
         if rsc.variant == "group":
             return self._group_weights(rsc)
         if rsc.variant == "clone":
@@ -307,7 +313,7 @@ class Assigner:
             if not child.managed and child.running_on:
                 self._set(child, child.running_on[0], child.role)
                 continue
-            ok = (node is not None and child.allowed.get(node.name, -INFINITY) >= 0
+            ok = (node is not None and _member_score(child, node.name) >= 0
                   and not self._stopped_by_config(child) and not child.orphan)
             if ok and node is not None:
                 child_weights = self._weights_with_colocations(child, {node.name: 0})
@@ -399,6 +405,19 @@ class Assigner:
                 self._set(inst, inst.running_on[0], inst.role)
                 return
             self._set(inst, node, _target_role(inst) if node is not None else STOPPED)
+
+
+def _member_score(child: WRsc, node: str) -> int:
+    """A group member's own score on ``node``; where it has none, a node its group or
+    clone was given (in a cluster where resources opt in to nodes) is allowed."""
+    if node in child.allowed:
+        return child.allowed[node]
+    parent = child.parent
+    while parent is not None:
+        if node in parent.allowed:
+            return 0
+        parent = parent.parent
+    return -INFINITY
 
 
 def _target_role(rsc: WRsc) -> str:

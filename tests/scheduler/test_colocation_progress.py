@@ -1,0 +1,30 @@
+"""A resource placed after several primaries (observed with crm_simulate): each primary it
+is placed with narrows where it can go at once, and the next primary takes that in.
+
+Also: in a cluster where resources opt in to nodes, a group member may run where its
+clone or group was given a node.
+"""
+
+from __future__ import annotations
+
+from sched_cib import cib, primitive, summary_of
+
+
+def test_each_placed_primary_narrows_the_dependent_for_the_next() -> None:
+    resources = "".join(primitive(r) for r in ("rsc1", "rsc2", "rsc3", "rsc4"))
+    constraints = "".join(
+        f'<rsc_colocation id="c{r}" rsc="rsc1" with-rsc="{r}" score="INFINITY"/>'
+        for r in ("rsc2", "rsc3", "rsc4"))
+    assert summary_of(cib(resources, {}, constraints)) == [
+        "Start rsc1 ( node1 )", "Start rsc2 ( node1 )", "Start rsc3 ( node1 )",
+        "Start rsc4 ( node1 )"]
+
+
+def test_a_cloned_group_member_may_run_where_its_clone_was_given_a_node() -> None:
+    resources = ('<clone id="cl"><group id="g">' + primitive("m") + "</group></clone>")
+    constraints = '<rsc_location id="l" rsc="cl" node="node2" score="1"/>'
+    text = cib(resources, {}, constraints).replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>',
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>'
+        '<nvpair id="o2" name="symmetric-cluster" value="false"/>')
+    assert summary_of(text) == ["Start m:0 ( node2 )"]
