@@ -39,6 +39,8 @@ def history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]:
             elif cluster.fencing_enabled:
                 later.append((node, state))
         elif kind == "remote":
+            if conn is not None and conn.extra.get("node_forgotten"):
+                continue
             if (conn is not None and conn.running_on) or node.online or node.unclean:
                 found.append((node, state))
         elif node.online or node.unclean or cluster.fencing_enabled:

@@ -101,7 +101,11 @@ def settle_remote_nodes(cluster: Cluster) -> None:
                      and h.failure.op.operation not in ("start", "migrate_from")
                      for h in conn.history.values())
         disabled = conn.meta.get("target-role", "Started").lower() == "stopped"
-        if (conn.running_on and failed) or _lost_until_fenced(cluster, conn, name):
+        if conn.running_on and failed and not cluster.fencing_enabled:
+            # without fencing the node is merely offline: what it ran counts as stopped
+            node.online = False
+            conn.extra["node_forgotten"] = True
+        elif (conn.running_on and failed) or _lost_until_fenced(cluster, conn, name):
             node.online = False
             node.unclean = True
             node.fence_reason = "remote connection is unrecoverable"
