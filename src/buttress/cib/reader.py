@@ -437,7 +437,8 @@ class _Reader:
             history.append(ResourceHistory(
                 id=_req(lrm_rsc, "id"), rsc_class=lrm_rsc.get("class"),
                 type=lrm_rsc.get("type"), provider=lrm_rsc.get("provider"),
-                container=lrm_rsc.get("container"), ops=ops))
+                container=lrm_rsc.get("container"), ops=ops,
+                shutdown_lock=_opt_int(lrm_rsc.get("shutdown-lock"))))
         attributes: dict[str, str] = {}
         for ta in _children(el, "transient_attributes"):
             for nvset in _children(ta, "instance_attributes"):
@@ -475,3 +476,12 @@ def _op_interval(el: Element) -> int:
     except ValueError:
         raise CibError(f"invalid interval {text!r}", _tag(el), _line(el)) from None
 
+
+def _opt_int(text: str | None) -> int | None:
+    """An optional integer attribute; anything unreadable counts as absent."""
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None

@@ -39,6 +39,8 @@ class ResourceHistory:
     provider: str | None = None
     container: str | None = None
     ops: tuple[HistoryOp, ...] = ()
+    #: when the node's clean shutdown locked the resource to it (epoch seconds)
+    shutdown_lock: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from buttress.scheduler.multiactive import apply_multiple_active
 from buttress.scheduler.notify import add_notifications
 from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.placement import apply_placement
+from buttress.scheduler.shutdown_lock import apply_shutdown_locks
 from buttress.scheduler.summary import summarize
 from buttress.scheduler.tickets import apply_tickets
 from buttress.scheduler.unpack import Cluster, unpack
@@ -40,6 +41,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     apply_multiple_active(cluster)
     apply_digests(cluster)
     apply_placement(cluster)
+    apply_shutdown_locks(cluster)
     apply_tickets(cluster)
     # Allocation and the summary both follow priority order (stable within a priority).
     cluster.resources.sort(key=lambda r: allocation_order(cluster, r))
