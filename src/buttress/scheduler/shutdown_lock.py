@@ -3,9 +3,9 @@
 Contract: ``apply_shutdown_locks(cluster)`` runs after placement. Where the cluster option is
 on, a resource active on a node that is shutting down (its ``shutdown`` attribute set), or
 recorded as locked (``shutdown-lock`` on its history) on a node that is down or came back,
-may run on no other node: it stops where it is and waits for that node to come back. A lock older than
-``shutdown-lock-limit`` (when set) has expired. Fence devices, remote connections and clone
-instances are never locked.
+may run on no other node: it stops where it is and waits for that node to come back. A
+lock older than ``shutdown-lock-limit`` (when set) has expired. Fence devices, remote
+connections and clone instances are never locked.
 """
 
 from __future__ import annotations
