@@ -51,15 +51,18 @@ def _settle(path: Path, tool: list[str], failed: str) -> None:
     path.write_bytes(etree.tostring(root))
 
 
-def _run(cmd: list[str], repeat: int) -> tuple[float, str]:
+def _run(cmd: list[str], repeat: int) -> tuple[float, str, int]:
+    """Best wall time over ``repeat`` runs, the last output and the worst exit status."""
     best = float("inf")
     out = ""
+    worst = 0
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         best = min(best, time.perf_counter() - start)
         out = proc.stdout
-    return best, out
+        worst = worst or proc.returncode
+    return best, out, worst
 
 
 def main() -> int:
@@ -76,13 +79,21 @@ def main() -> int:
             path.write_text(build())
             if failed is not None:
                 _settle(path, [crm] if crm else [buttress, "simulate"], failed)
-            ours, our_out = _run([buttress, "simulate", "-x", str(path), "-S", "-Q"],
-                                 args.repeat)
+            ours, our_out, our_rc = _run([buttress, "simulate", "-x", str(path), "-S", "-Q"],
+                                         args.repeat)
+            if our_rc != 0:
+                print(f"scheduler {name}: buttress failed (exit {our_rc})", flush=True)
+                continue
             if crm is None:
                 print(f"scheduler {name}: buttress {ours:.2f}s crm_simulate n/a "
                       f"(pacemaker-cli-utils not installed)")
                 continue
-            theirs, their_out = _run([crm, "-x", str(path), "-S"], args.repeat)
+            theirs, their_out, their_rc = _run([crm, "-x", str(path), "-S"], args.repeat)
+            if their_rc != 0:
+                # a reference run that crashed or was stopped gives no ratio
+                print(f"scheduler {name}: buttress {ours:.2f}s crm_simulate did not finish "
+                      f"(exit {their_rc} after {theirs:.2f}s)", flush=True)
+                continue
             agree = summary_block(our_out) == summary_block(their_out)
             print(f"scheduler {name}: buttress {ours:.2f}s crm_simulate {theirs:.2f}s "
                   f"ratio {ours / theirs:.2f} summaries {'agree' if agree else 'differ'}",
