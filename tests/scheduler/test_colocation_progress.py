@@ -7,7 +7,7 @@ clone or group was given a node.
 
 from __future__ import annotations
 
-from sched_cib import cib, primitive, summary_of
+from sched_cib import cib, lrm, op, primitive, summary_of
 
 
 def test_each_placed_primary_narrows_the_dependent_for_the_next() -> None:
@@ -28,3 +28,16 @@ def test_a_cloned_group_member_may_run_where_its_clone_was_given_a_node() -> Non
         '<nvpair id="o1" name="stonith-enabled" value="false"/>'
         '<nvpair id="o2" name="symmetric-cluster" value="false"/>')
     assert summary_of(text) == ["Start m:0 ( node2 )"]
+
+
+def test_a_primary_that_cannot_start_after_all_stops_its_dependents() -> None:
+    resources = primitive("engine") + primitive("central") + primitive(
+        "first", '<nvpair id="first-tr" name="target-role" value="Stopped"/>')
+    running = {"node1": lrm("engine", op("engine", "start", 1))
+               + lrm("central", op("central", "start", 2))}
+    constraints = ('<rsc_order id="ord" first="first" then="central"/>'
+                   '<rsc_colocation id="c" rsc="engine" with-rsc="central" score="INFINITY"/>')
+    assert summary_of(cib(resources, running, constraints)) == [
+        "Stop engine ( node1 ) due to colocation with central",
+        "Stop central ( node1 ) due to unrunnable first start",
+    ]

@@ -20,6 +20,7 @@ import itertools
 
 from buttress.model.constraints import Order
 from buttress.scheduler.actions import ActionTable
+from buttress.scheduler.coloc_block import ColocationBlocker
 from buttress.scheduler.guest import runs_with_container
 from buttress.scheduler.remote import connection_state
 from buttress.scheduler.unpack import Cluster
@@ -53,10 +54,12 @@ INVERSE = {"start": "stop", "stop": "start", "promote": "demote", "demote": "pro
 
 
 class Orderer:
-    def __init__(self, cluster: Cluster, table: ActionTable) -> None:
+    def __init__(self, cluster: Cluster, table: ActionTable,
+                 blocker: ColocationBlocker | None = None) -> None:
         self.cluster = cluster
         self.table = table
         self.orderings: list[Ordering] = []
+        self.blocker = blocker
 
     def order(self, first: Action | None, then: Action | None, flags: int) -> None:
         if first is None or then is None or first is then:
@@ -433,6 +436,12 @@ class Orderer:
                                       or "needed" in action.meta) and \
                         self._aggregate(action):
                     changed = True
+            if not changed and self.blocker is not None:
+                # once the orders have had their say: what cannot start after all blocks
+                # what must be placed with it
+                for action in list(self.table.actions):
+                    if self.blocker.blocked(action):
+                        changed = True
 
     def _apply(self, edge: Ordering, mask: int) -> bool:
         first, then, flags = edge.first, edge.then, edge.flags & mask

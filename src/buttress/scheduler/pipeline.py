@@ -5,6 +5,7 @@ from __future__ import annotations
 from buttress.model.cib import Cib
 from buttress.scheduler.actions import ActionTable, create_actions
 from buttress.scheduler.assign import Assigner
+from buttress.scheduler.coloc_block import ColocationBlocker
 from buttress.scheduler.colocation import unpack_colocations
 from buttress.scheduler.digests import apply_digests
 from buttress.scheduler.failures import apply_failures
@@ -50,7 +51,7 @@ def schedule(cib: Cib, now: int) -> Transition:
     inhibit_unmatched(cluster)
     table = ActionTable()
     create_actions(cluster, table)
-    orderer = Orderer(cluster, table)
+    orderer = Orderer(cluster, table, ColocationBlocker(table, colocs))
     orderer.implicit()
     orderer.constraints()
     # (after the constraints: on a guest, a restart of the container requires first)
