@@ -74,7 +74,15 @@ def create_actions(cluster: Cluster, table: ActionTable) -> None:
 
 def _fencing(cluster: Cluster, table: ActionTable) -> None:
     # Pacemaker lists (and issues) fencing in reverse node order
-    for node in reversed(cluster.nodes):
+    import functools
+
+    from buttress.transition.status_out import numeric_strcasecmp
+
+    # (guests' resets come after the other nodes' fencing, by guest name)
+    guests = sorted((n for n in cluster.nodes if n.kind == "guest"),
+                    key=functools.cmp_to_key(lambda a, b: numeric_strcasecmp(a.name, b.name)))
+    ordered = [n for n in cluster.nodes if n.kind != "guest"] + guests
+    for node in reversed(ordered):
         if node.kind == "guest":
             if node.reset and _guest_fenceable(cluster, node):
                 # "fencing" a guest is recovering its container: a pseudo action
