@@ -448,7 +448,10 @@ class Orderer:
         changed = False
         if flags & Flag.ANY_RUNNABLE:
             return False
-        clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone")
+        # (what a collective's summary action requires of a bundle's replica, it requires
+        # whole: a bundle restarts its containers for it)
+        clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone") \
+            and not (then.rsc is not None and then.rsc.extra.get("bundled"))
         if flags & Flag.NO_MIGRATE and _blocks_migration(first, then) \
                 and self._starts_again(then):
             self._cancel_migration(first, then)
