@@ -127,7 +127,7 @@ def inner_clone_model(bundle: Bundle) -> Clone | None:
 def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
     """Fill ``outer`` (the bundle, a clone working resource already carrying the bundle's
     meta attributes) with its replicas; return the inner clone (built, not yet placed)."""
-    outer.extra.update({"bundle": True, "unique": True, "promotable": False,
+    outer.extra.update({"bundle": True, "bundle_model": bundle, "unique": True, "promotable": False,
                         "clone_max": bundle.replica_count,
                         "clone_node_max": max(bundle.replicas_per_host, 1),
                         "promoted_max": 0, "promoted_node_max": 0, "interleave": False,

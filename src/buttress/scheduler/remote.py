@@ -69,7 +69,7 @@ def _add_node(cluster: Cluster, name: str, kind: str) -> None:
     if name in cluster.node_by_name:
         cluster.node_by_name[name].kind = kind
         return
-    node = WNode(name=name, id=name, kind=kind, index=len(cluster.nodes))
+    node = WNode(name=name, id=name, kind=kind, index=len(cluster.nodes), configured=False)
     node.attrs = {"#uname": name, "#id": name, "#is_dc": "false",
                   "#kind": "container" if kind == "guest" else "remote"}
     state = next((s for s in cluster.cib.status.nodes if s.uname == name), None)

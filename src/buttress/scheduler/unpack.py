@@ -244,7 +244,7 @@ def _build(cluster: Cluster, rsc: Resource, parent: WRsc | None, suffix: str = "
         w.extra["unique"] = truthy(w.meta.get("globally-unique", "false"))
         w.extra["promotable"] = truthy(w.meta.get("promotable", "false"))
         # (bundle replicas' guest nodes are not counted: nothing else runs there)
-        node_count = len([n for n in cluster.nodes if not n.bundle_guest])
+        node_count = len([n for n in cluster.nodes if not n.hidden_guest])
         clone_max = parse_score(w.meta.get("clone-max"), node_count)
         w.extra["clone_max"] = max(clone_max, 0)
         w.extra["clone_node_max"] = max(parse_score(w.meta.get("clone-node-max"), 1), 0)

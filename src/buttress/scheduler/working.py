@@ -39,6 +39,14 @@ class WNode:
     reset: bool = False
     # the guest node of a bundle replica: only that bundle's inner instance runs there
     bundle_guest: bool = False
+    # listed in the configuration's <nodes> (not only implied by a resource)
+    configured: bool = True
+
+    @property
+    def hidden_guest(self) -> bool:
+        """A bundle's guest node known only from the bundle: other resources neither count
+        it (clone-max) nor list it."""
+        return self.bundle_guest and not self.configured
 
     @property
     def is_remote(self) -> bool:

@@ -118,7 +118,8 @@ def _stopped_nodes(writer: ResourceWriter, rsc: WRsc) -> dict[str, str]:
     state = writer.state
     cluster = state.cluster
     if cluster.symmetric:
-        candidates = [v.name for v in state.nodes]
+        # (a bundle's guest nodes run nothing but the bundle's own instances)
+        candidates = [v.name for v in state.nodes if not v.node.hidden_guest]
     else:
         candidates = []
         for prim in rsc.primitives():

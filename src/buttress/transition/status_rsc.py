@@ -130,6 +130,12 @@ class ResourceWriter:
             return self.primitive(rsc)
         if rsc.variant == "group":
             return self.group(rsc)
+        if rsc.extra.get("bundle"):
+            from buttress.transition.status_bundle import write_bundle
+
+            return write_bundle(self, rsc)
+        if rsc.extra.get("bundle_inner") is not None:
+            return False   # printed with its bundle
         if rsc.variant == "clone":
             from buttress.transition.status_clone import write_clone
 

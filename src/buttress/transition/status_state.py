@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from buttress.model.cib import Cib, iter_primitives
 from buttress.model.nodes import Node
 from buttress.model.nvsets import merge_unruled
-from buttress.model.resources import Group, Primitive
+from buttress.model.resources import Bundle, Group, Primitive
 from buttress.model.status import HistoryOp
+from buttress.scheduler.bundle import container_id
 from buttress.scheduler.failures import on_fail
 from buttress.scheduler.unpack import Cluster, interval_of, unpack
 from buttress.scheduler.working import WNode, WRsc
@@ -114,6 +115,10 @@ def _guest_hosts(cib: Cib) -> dict[str, str]:
             name = merge_unruled(prim.meta).get("remote-node")
             if name:
                 found.setdefault(name, prim.id)
+        if isinstance(rsc, Bundle) and rsc.child is not None:
+            # each replica's guest node lives in the replica's container
+            for index in range(rsc.replica_count):
+                found.setdefault(f"{rsc.id}-{index}", container_id(rsc, index))
     return found
 
 
@@ -165,6 +170,9 @@ def derive_status(cib: Cib, now: int) -> StatusState:
     """Unpack ``cib`` at time ``now`` and derive everything the status display prints."""
     guests = _guest_hosts(cib)
     cluster = unpack(_with_implicit_nodes(_remap_error_status(cib), guests), now)
+    listed = {n.uname for n in cib.configuration.nodes} | {n.id for n in cib.configuration.nodes}
+    for node in cluster.nodes:
+        node.configured = node.name in listed
     _priority_order(cluster)
     remote_ids = set(_remote_ids(cib))
     views: list[NodeView] = []
