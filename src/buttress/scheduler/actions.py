@@ -74,13 +74,11 @@ def create_actions(cluster: Cluster, table: ActionTable) -> None:
 
 def _fencing(cluster: Cluster, table: ActionTable) -> None:
     # Pacemaker lists (and issues) fencing in reverse node order
-    import functools
-
-    from buttress.transition.status_out import numeric_strcasecmp
+    from buttress.transition.status_out import node_name_key
 
     # (guests' resets come after the other nodes' fencing, by guest name)
     guests = sorted((n for n in cluster.nodes if n.kind == "guest"),
-                    key=functools.cmp_to_key(lambda a, b: numeric_strcasecmp(a.name, b.name)))
+                    key=lambda n: node_name_key(n.name))
     ordered = [n for n in cluster.nodes if n.kind != "guest"] + guests
     for node in reversed(ordered):
         if node.kind == "guest":
