@@ -6,7 +6,7 @@ from buttress.model.resources import Operation
 from buttress.scheduler.rules import RuleContext, resolve_nvsets
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WRsc
-from buttress.state.history import PROMOTED, STOPPED, Failure
+from buttress.state.history import EXEC_NOT_INSTALLED, PROMOTED, STOPPED, Failure
 
 #: extra key: the nodes where a failure (on-fail=demote) demotes the resource
 DEMOTE_ON = "demote_on"
@@ -42,6 +42,9 @@ def on_fail(cluster: Cluster, rsc: WRsc, failure: Failure) -> str:
         else:
             policy = "restart"
     policy = policy.lower()
+    if policy == "ignore" and op.op_status == EXEC_NOT_INSTALLED:
+        # a missing agent cannot be ignored: it is recovered elsewhere
+        policy = "restart"
     if policy == "fence" and not cluster.fencing_enabled:
         policy = "block"
     if policy == "demote" and name != "monitor":

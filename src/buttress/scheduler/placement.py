@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from buttress.model.constraints import Location
+from buttress.scheduler.failures import on_fail
 from buttress.scheduler.guest import guest_connection_of, restrict_guest_placement
 from buttress.scheduler.remote import restrict_placement
 from buttress.scheduler.rules import RuleContext, evaluate
@@ -207,7 +208,8 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
                 target = clone
             target.allowed[node_name] = -INFINITY
         failure = history.failure
-        if failure is None:
+        if failure is None or on_fail(cluster, rsc, failure) == "ignore":
+            # (an ignored failure does not keep the resource off the node either)
             continue
         if failure.fatal:
             for node in cluster.nodes:
