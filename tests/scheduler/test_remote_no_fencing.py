@@ -1,7 +1,8 @@
-"""A remote node whose connection failed while fencing is disabled (observed with
-crm_simulate 2.1.5): the node is merely offline, not unclean, and what its own status says
-it runs counts as stopped; only the connection is recovered. With fencing, the node is
-fenced and its resources stop first."""
+"""A remote node whose connection failed, or is down, while fencing is disabled (observed
+with crm_simulate 2.1.5): the node is merely offline, not unclean, and what its own status
+says it runs counts as stopped; only the connection is recovered (or started, and what
+belongs there started after it). With fencing, the node is fenced and its resources stop
+first."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ def _op(rsc: str, task: str, call: int, rc: int = 0, interval: int = 0,
             'last-rc-change="1699999880"/>')
 
 
-def _cib(fencing: bool) -> str:
+def _cib(fencing: bool, connected: bool = True) -> str:
     conn_ops = (_op("rem1", "start", 2) + _op("rem1", "monitor", 3, 0, 20000, "monitor_20000")
-                + _op("rem1", "monitor", 4, 1, 20000, "last_failure_0"))
+                + _op("rem1", "monitor", 4, 1, 20000, "last_failure_0")) if connected \
+        else _op("rem1", "monitor", 1, 7)
     dummy = ('<lrm_resource id="d1" class="ocf" provider="pacemaker" type="Dummy">'
              f'{_op("d1", "start", 2)}</lrm_resource>')
     enabled = "true" if fencing else "false"
@@ -66,3 +68,8 @@ def test_failed_connection_with_fencing_fences_the_node() -> None:
         "Recover rem1 ( node1 )",
         "Stop d1 ( rem1 ) due to node availability",
     ]
+
+
+def test_connection_down_without_fencing_starts_what_the_node_seemed_to_run() -> None:
+    assert _lines(_cib(fencing=False, connected=False)) == [
+        "Start rem1 ( node1 )", "Start d1 ( rem1 )"]

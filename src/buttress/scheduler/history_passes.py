@@ -41,7 +41,10 @@ def history_nodes(cluster: Cluster, kind: str) -> list[tuple[WNode, NodeState]]:
         elif kind == "remote":
             if conn is not None and conn.extra.get("node_forgotten"):
                 continue
-            if (conn is not None and conn.running_on) or node.online or node.unclean:
+            if (conn is not None and conn.running_on) or (
+                    (node.online or node.unclean) and cluster.fencing_enabled):
+                # (without fencing, what a node whose connection is down seems to run
+                # counts as stopped)
                 found.append((node, state))
         elif node.online or node.unclean or cluster.fencing_enabled:
             # (with fencing, what a lost member still seems to run gets it fenced)
