@@ -1,8 +1,9 @@
-"""on-fail=ignore with an agent that reports itself not installed (checked on crm_simulate).
+"""on-fail=ignore (checked on crm_simulate): what an ignored failure still does.
 
 A failure the configuration ignores does not keep the resource off the node either, even
 a hard one (rc 5 from the agent); but an agent the executor could not find at all (execution
-status "not installed") cannot be ignored: the resource is recovered on another node.
+status "not installed") cannot be ignored: the resource is recovered on another node. An
+ignored failed stop counts as a stop that succeeded.
 """
 
 from __future__ import annotations
@@ -30,3 +31,16 @@ def test_ignored_not_installed_result_keeps_the_resource_where_it_is() -> None:
 
 def test_missing_agent_is_recovered_elsewhere_despite_ignore() -> None:
     assert summary_of(cib(_RSC, {"node1": _history(7)})) == ["Recover r ( node1 -> node2 )"]
+
+
+def test_ignored_failed_stop_counts_as_stopped() -> None:
+    rsc = ('<primitive id="r" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+           '<op id="r-stop" name="stop" interval="0" on-fail="ignore"/></operations>'
+           '</primitive>')
+    history = ('<lrm_resource id="r" class="ocf" provider="pacemaker" type="Dummy">'
+               '<lrm_rsc_op id="r_last_0" operation_key="r_stop_0" operation="stop" '
+               'call-id="3" rc-code="1" op-status="0" interval="0" transition-key="1:1:0:x" '
+               'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/></lrm_resource>')
+    prefer = '<rsc_location id="l" rsc="r" node="node2" score="100"/>'
+    # it starts again, on the node it failed on as well as any other
+    assert summary_of(cib(rsc, {"node2": history}, prefer)) == ["Start r ( node2 )"]

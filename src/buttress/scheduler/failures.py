@@ -66,6 +66,9 @@ def apply_failures(cluster: Cluster) -> None:
                 continue
             policy = on_fail(cluster, rsc, failure)
             if policy == "ignore":
+                if failure.op.operation == "stop":
+                    # an ignored failed stop counts as a stop that succeeded
+                    _stopped_on(rsc, node_name)
                 continue
             if policy != "block" and _expired(cluster, rsc, failure):
                 continue
@@ -73,9 +76,7 @@ def apply_failures(cluster: Cluster) -> None:
                 # the container's restart stops what it contains: the failed stop counts
                 # as done, the resource as stopped there
                 _restart_container(rsc, node_name)
-                rsc.running_on = [n for n in rsc.running_on if n.name != node_name]
-                if not rsc.running_on:
-                    rsc.role = STOPPED
+                _stopped_on(rsc, node_name)
                 continue
             if policy == "demote":
                 if history.role == PROMOTED:
@@ -103,6 +104,13 @@ def apply_failures(cluster: Cluster) -> None:
                 node.standby = True
             elif policy == "restart-container":
                 _restart_container(rsc, node_name)
+
+
+def _stopped_on(rsc: WRsc, node_name: str) -> None:
+    """The resource counts as stopped on ``node_name``."""
+    rsc.running_on = [n for n in rsc.running_on if n.name != node_name]
+    if not rsc.running_on:
+        rsc.role = STOPPED
 
 
 def _restart_container(rsc: WRsc, node_name: str) -> None:
