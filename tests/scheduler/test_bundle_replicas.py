@@ -10,7 +10,7 @@ from buttress.transition.render import render_summary
 
 NOW = 1_700_000_000
 
-_CIB = """<cib have-quorum="1" validate-with="pacemaker-3.0" admin_epoch="0" epoch="1"
+_CIB = """<cib have-quorum="1" validate-with="pacemaker-3.7" admin_epoch="0" epoch="1"
 num_updates="0"><configuration><crm_config>
 <cluster_property_set id="p">
   <nvpair id="p1" name="stonith-enabled" value="false"/>
@@ -103,3 +103,29 @@ def test_connection_and_instance_stay_placed_when_the_container_cannot_run() -> 
     text = render_summary(schedule(parse_cib(_cib(replicas=1, constraints=ban)), NOW))
     assert "Start      web-0" in text and "unrunnable web-podman-0 start (blocked)" in text
     assert "httpd:0" in text
+
+
+def test_no_promotion_in_a_replica_whose_container_cannot_run() -> None:
+    ban = ('<rsc_location id="l1" rsc="web" node="n1" score="-INFINITY"/>'
+           '<rsc_location id="q0" rsc="web" role="Promoted" node="web-0" score="50"/>'
+           '<rsc_location id="q1" rsc="web" role="Promoted" node="web-1" score="100"/>')
+    text = render_summary(schedule(parse_cib(_cib(promoted='promoted-max="1"',
+                                                  constraints=ban)), NOW))
+    # replica 1 has no host left: its instance, preferred, is not promoted; replica 0's is
+    assert "Promote    httpd:0           ( Stopped -> Promoted web-0 )" in text
+    assert "Promoted web-1" not in text
+
+
+def test_replica_addresses_count_up_in_the_last_octet_from_1_to_254() -> None:
+    from buttress.model.resources import BundleNetwork
+    from buttress.scheduler.bundle import replica_address
+
+    def bundle(start: str) -> Bundle:
+        return Bundle(id="b", container="docker", image="i", replicas=4,
+                      network=BundleNetwork(ip_range_start=start))
+
+    assert [replica_address(bundle("10.0.0.253"), i) for i in range(4)] == [
+        "10.0.0.253", "10.0.0.254", "10.0.1.1", "10.0.1.2"]
+    assert replica_address(bundle("10.0.255.254"), 1) is None
+    assert replica_address(bundle("fd00::fffe"), 0) == "fd00::fffe"
+    assert replica_address(Bundle(id="b", container="docker", image="i"), 0) is None

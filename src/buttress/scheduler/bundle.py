@@ -27,6 +27,7 @@ from buttress.model.nvsets import NvSet, merge_unruled
 from buttress.model.resources import Bundle, Clone, Operation, Primitive, Resource
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY
+from buttress.state.history import STOPPED
 
 #: containers and their IPs are monitored every minute, the guest connection every 30 s
 CONTAINER_MONITOR_MS = 60_000
@@ -45,15 +46,35 @@ def bundle_guest_names(resources: tuple[Resource, ...]) -> list[str]:
 
 
 def replica_address(bundle: Bundle, index: int) -> str | None:
-    """The IP address of replica ``index`` (None: the bundle has no IP range, or the range
-    start is not an address)."""
+    """The IP address of replica ``index``: the range start counted up by ``index`` in its
+    last octet, which runs from 1 to 254 and carries into the third (Pacemaker's rule).
+    None: no IP range, an address Pacemaker cannot count up to, or not IPv4 beyond the
+    first replica."""
     start = bundle.network.ip_range_start if bundle.network else None
     if not start:
         return None
     try:
-        return str(ipaddress.ip_address(start) + index)
+        address = ipaddress.ip_address(start)
     except ValueError:
         return None
+    if index == 0:
+        return start
+    if address.version != 4:
+        return None
+    octets = [int(part) for part in start.split(".")]
+    for _ in range(index):
+        octets[3] += 1
+        if octets[3] > 254:
+            octets[3] = 1
+            octets[2] += 1
+            if octets[2] > 255:
+                return None
+    return ".".join(str(part) for part in octets)
+
+
+def ip_id(bundle: Bundle, address: str) -> str:
+    """The IP resource's name (an IPv6 address's colons become dots)."""
+    return f"{bundle.id}-ip-{address.replace(':', '.')}"
 
 
 def container_id(bundle: Bundle, index: int) -> str:
@@ -75,11 +96,11 @@ def replica_models(bundle: Bundle, index: int) -> list[Primitive]:
             params.append(("nic", net.host_interface))
         if net is not None and net.host_netmask:
             params.append(("cidr_netmask", net.host_netmask))
-        ip_id = f"{bundle.id}-ip-{address}"
+        rid = ip_id(bundle, address)
         found.append(Primitive(
-            id=ip_id, rsc_class="ocf", provider="heartbeat", type="IPaddr2",
-            instance=(NvSet(id=f"{ip_id}-instance_attributes", pairs=tuple(params)),),
-            operations=(Operation(id=f"{ip_id}-monitor-60s", name="monitor",
+            id=rid, rsc_class="ocf", provider="heartbeat", type="IPaddr2",
+            instance=(NvSet(id=f"{rid}-instance_attributes", pairs=tuple(params)),),
+            operations=(Operation(id=f"{rid}-monitor-60s", name="monitor",
                                   interval_ms=CONTAINER_MONITOR_MS),)))
     cid = container_id(bundle, index)
     cparams = [("name", cid)]
@@ -210,13 +231,23 @@ def connection_host(replica: WRsc, nodes: dict[str, WNode],
     is not placed, the connection may go anywhere it could run)."""
     container = replica.extra.get("container")
     if not isinstance(container, WRsc) or container.assigned is None \
-            or container.next_role == "Stopped":
+            or container.next_role == STOPPED:
         return None
     host = container.assigned
     if host.is_remote and host.remote_rsc is not None:
         conn = by_id.get(host.remote_rsc)
         return conn.assigned if conn is not None else None
     return host
+
+
+def container_runs(inst: WRsc) -> bool:
+    """The container of a bundle's inner instance is placed (True for anything else)."""
+    clone = inst.parent
+    if clone is None or clone.extra.get("bundle_inner") is None:
+        return True
+    container = inst.extra.get("container")
+    return isinstance(container, WRsc) and container.assigned is not None \
+        and container.next_role != STOPPED
 
 
 def attribute_node(inst: WRsc, node: WNode) -> WNode:

@@ -25,14 +25,17 @@ def promotion_scores(clone: WRsc, assigner: Assigner) -> dict[int, tuple[int, in
     colocations of the Promoted role: with other resources' placement, and what resources
     colocated with the Promoted role want (merged without ever banning a node).
     """
+    from buttress.scheduler.bundle import container_runs
+
     promo_loc: dict[str, int] = clone.extra.get("promotion_location", {})
     own: dict[int, tuple[WRsc, WNode, int]] = {}
     for inst in clone.children:
         node = inst.assigned
         if node is None or inst.next_role == STOPPED:
             continue
-        if any(p.assigned is None for p in inst.primitives()):
-            # a cloned group that cannot run whole here cannot be promoted
+        if any(p.assigned is None for p in inst.primitives()) or not container_runs(inst):
+            # a cloned group that cannot run whole here cannot be promoted, nor an instance
+            # in a bundle replica whose container cannot run
             own[id(inst)] = (inst, node, -INFINITY)
             continue
         agent = _agent_score(clone, inst, node)
