@@ -51,7 +51,7 @@ def test_reader_keeps_container_and_network_settings() -> None:
 
 def test_replicas_are_named_as_pacemaker_names_them() -> None:
     cluster = unpack(parse_cib(_cib()), NOW)
-    for name in ("web-ip-10.0.0.254", "web-ip-10.0.0.255", "web-podman-0", "web-podman-1",
+    for name in ("web-ip-10.0.0.254", "web-ip-10.0.1.1", "web-podman-0", "web-podman-1",
                  "web-0", "web-1", "httpd:0", "httpd:1", "web-clone", "plain-docker-0"):
         assert name in cluster.by_id, name
     assert {"web-0", "web-1"} <= {n.name for n in cluster.nodes if n.kind == "guest"}
@@ -62,7 +62,7 @@ def test_start_lists_each_replica_in_turn_on_separate_hosts() -> None:
     text = render_summary(schedule(parse_cib(_cib()), NOW))
     words = [line.split()[2] for line in text.splitlines() if "Start" in line]
     assert words == ["web-ip-10.0.0.254", "web-podman-0", "web-0", "httpd:0",
-                     "web-ip-10.0.0.255", "web-podman-1", "web-1", "httpd:1",
+                     "web-ip-10.0.1.1", "web-podman-1", "web-1", "httpd:1",
                      "plain-docker-0"]
     hosts = {line.split()[2]: line.split()[4] for line in text.splitlines() if "Start" in line}
     assert hosts["web-podman-0"] != hosts["web-podman-1"]
