@@ -348,7 +348,12 @@ class Assigner:
             own = self._own_weights(inst)
             return {n: add(w, own.get(n, 0)) for n, w in base.items()}
 
-        active = [i for i in instances if self._current(i) is not None]
+        # an instance whose stop failed and is blocked there (no fencing) holds no place:
+        # it stays as it is, and another instance may take its node
+        stuck = [i for i in instances if _stop_blocked(i)]
+        for inst in stuck:
+            self._set(inst, None, STOPPED)
+        active = [i for i in instances if self._current(i) is not None and i not in stuck]
         inactive = [i for i in instances if self._current(i) is None]
         for inst in active:
             node = self._current(inst)
@@ -405,6 +410,13 @@ class Assigner:
                 self._set(inst, inst.running_on[0], inst.role)
                 return
             self._set(inst, node, _target_role(inst) if node is not None else STOPPED)
+
+
+def _stop_blocked(inst: WRsc) -> bool:
+    """A (primitive) instance blocked by a stop that failed where it runs."""
+    return inst.variant == "primitive" and inst.blocked and any(
+        h.failure is not None and h.failure.op.operation == "stop"
+        for h in inst.history.values())
 
 
 def _member_score(child: WRsc, node: str) -> int:
