@@ -37,8 +37,9 @@ def _cib(failed: str) -> str:
             'value="false"/></cluster_property_set></crm_config><nodes>'
             '<node id="node1" uname="node1"/><node id="node2" uname="node2"/></nodes>'
             '<resources><clone id="D-clone"><meta_attributes id="D-cm">'
-            '<nvpair id="D-cmax" name="clone-max" value="3"/></meta_attributes><primitive id="D" class="ocf" '
-            f'provider="pacemaker" type="Dummy"><operations>{block}</operations></primitive>'
+            '<nvpair id="D-cmax" name="clone-max" value="3"/></meta_attributes>'
+            '<primitive id="D" class="ocf" provider="pacemaker" type="Dummy">'
+            f'<operations>{block}</operations></primitive>'
             f'</clone></resources><constraints/></configuration><status>{members}</status>'
             '</cib>')
 
