@@ -41,3 +41,19 @@ def test_a_primary_that_cannot_start_after_all_stops_its_dependents() -> None:
         "Stop engine ( node1 ) due to colocation with central",
         "Stop central ( node1 ) due to unrunnable first start",
     ]
+
+
+def test_group_members_own_target_role_and_unordered_group() -> None:
+    started = '<nvpair id="{0}-tr" name="target-role" value="Started"/>'
+    group = ('<group id="g"><meta_attributes id="g-m"><nvpair id="g-tr" name="target-role" '
+             'value="Stopped"/><nvpair id="g-o" name="ordered" value="false"/>'
+             '</meta_attributes>' + primitive("m1", started.format("m1"))
+             + primitive("m2", started.format("m2")) + "</group>")
+    first = primitive("first", '<nvpair id="first-tr" name="target-role" value="Stopped"/>')
+    running = {"node1": lrm("m1", op("m1", "start", 1)) + lrm("m2", op("m2", "start", 2))}
+    constraints = '<rsc_order id="ord" first="first" then="g"/>'
+    # the members are placed (their own role wins) and each waits for "first" alone
+    assert summary_of(cib(group + first, running, constraints)) == [
+        "Stop m1 ( node1 ) due to unrunnable first start",
+        "Stop m2 ( node1 ) due to unrunnable first start",
+    ]

@@ -297,7 +297,9 @@ class Assigner:
     def _assign_group(self, group: WRsc) -> None:
         weights = self._weights_with_colocations(group, self._group_weights(group))
         node = None
-        if not self._stopped_by_config(group):
+        # (a member's own target-role overrides the one it inherits from the group)
+        if not (self._stopped_by_config(group)
+                and all(self._stopped_by_config(c) for c in group.children)):
             node = self._choose(group, weights, current=self._current(group))
         group.extra["weights"] = weights
         self._place_group(group, node)

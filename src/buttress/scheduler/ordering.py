@@ -145,6 +145,8 @@ class Orderer:
             for stop in t.find(child, "stop"):
                 self.order(stop, stopped, Flag.ANY_RUNNABLE)
         children = group.children
+        if not _ordered(group):
+            return  # (deprecated ordered=false: members start and stop independently)
         for before, after in itertools.pairwise(children):
             for first in self._ends(before, "start", as_first=True):
                 for then in self._ends(after, "start", as_first=False):
@@ -251,6 +253,8 @@ class Orderer:
         if rsc.variant == "group":
             if not rsc.children:
                 return []
+            if not _ordered(rsc):
+                return [a for child in rsc.children for a in self._ends(child, task, as_first)]
             forward = task in ("start", "promote")
             pick = rsc.children[-1] if forward == as_first else rsc.children[0]
             return self._ends(pick, task, as_first)
@@ -611,6 +615,10 @@ def _blocks_migration(first: Action, then: Action) -> bool:
     return (first.task == "stop" and then.task == "stop" and "migrating" in first.meta
             and "migrating" not in then.meta and not then.optional and not then.pseudo
             and then.rsc is not first.rsc)
+
+
+def _ordered(group: WRsc) -> bool:
+    return group.meta.get("ordered", "true").lower() not in ("false", "no", "0", "off")
 
 
 def _task(action: str) -> str:
