@@ -6,7 +6,15 @@ from buttress.model.resources import Operation
 from buttress.scheduler.rules import RuleContext, resolve_nvsets
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import WRsc
-from buttress.state.history import EXEC_NOT_INSTALLED, PROMOTED, STOPPED, Failure
+from buttress.state.history import (
+    EXEC_DONE,
+    EXEC_NOT_INSTALLED,
+    PROMOTED,
+    STOPPED,
+    Failure,
+    NodeHistory,
+    expected_rc,
+)
 
 #: extra key: the nodes where a failure (on-fail=demote) demotes the resource
 DEMOTE_ON = "demote_on"
@@ -65,6 +73,10 @@ def apply_failures(cluster: Cluster) -> None:
                 # fencing the node recovers the resource; the failure needs nothing more
                 continue
             policy = on_fail(cluster, rsc, failure)
+            if policy not in ("stop", "fence", "standby") and _recovered_since(history, failure):
+                # the monitor that failed has since succeeded: the resource recovered by
+                # itself (only stopping, fencing and standby outlast that)
+                continue
             if policy == "ignore":
                 if failure.op.operation == "stop":
                     # an ignored failed stop counts as a stop that succeeded
@@ -104,6 +116,16 @@ def apply_failures(cluster: Cluster) -> None:
                 node.standby = True
             elif policy == "restart-container":
                 _restart_container(rsc, node_name)
+
+
+def _recovered_since(history: NodeHistory, failure: Failure) -> bool:
+    """A later success of the very recurring monitor that failed."""
+    failed = failure.op
+    if failed.operation != "monitor" or failed.interval_ms <= 0 or failed not in history.ops:
+        return False
+    later = history.ops[history.ops.index(failed) + 1:]
+    return any(op.operation == "monitor" and op.interval_ms == failed.interval_ms
+               and op.op_status == EXEC_DONE and op.rc_code == expected_rc(op) for op in later)
 
 
 def _stopped_on(rsc: WRsc, node_name: str) -> None:
