@@ -260,7 +260,7 @@ class Assigner:
         return nodes[0] if nodes else None
 
     def _unmanaged_stays(self, rsc: WRsc) -> bool:
-        if rsc.managed or rsc.variant != "primitive":
+        if (rsc.managed and not _stop_blocked(rsc)) or rsc.variant != "primitive":
             return False
         node = rsc.running_on[0] if rsc.running_on else None
         self._set(rsc, node, rsc.role if node is not None else STOPPED)
@@ -312,7 +312,7 @@ class Assigner:
             if position == 1:
                 group.assigned = group.children[0].assigned
                 group.next_role = STARTED if group.assigned is not None else STOPPED
-            if not child.managed and child.running_on:
+            if (not child.managed or _stop_blocked(child)) and child.running_on:
                 self._set(child, child.running_on[0], child.role)
                 continue
             ok = (node is not None and _member_score(child, node.name) >= 0

@@ -495,11 +495,13 @@ class Orderer:
             changed = True
         if flags & Flag.STOP_WAITS and not first.runnable and not first.optional \
                 and then.runnable and not then.optional and first.rsc is not None \
-                and (not first.rsc.managed or first.rsc.blocked):
+                and (not first.rsc.managed or first.rsc.blocked or "held" in first.meta):
             # a required stop waits for the stop of a resource the cluster no longer
-            # manages (it will not happen): it cannot happen either. (A stop that merely
-            # cannot run yet, on a lost node that cannot be fenced, holds nothing up.)
+            # manages (it will not happen): it cannot happen either, nor what waits for it
+            # in turn. (A stop that merely cannot run yet, on a lost node that cannot be
+            # fenced, holds nothing up.)
             then.runnable = False
+            then.meta["held"] = "1"
             then.reason = then.reason or _cause("unrunnable", first, then)
             changed = True
         if flags & Flag.RUNNABLE_LEFT and not first.runnable and then.runnable:

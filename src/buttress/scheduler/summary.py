@@ -179,7 +179,9 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
         if stop_needed and stop is not None:
             reason = _reason(start)
             if reason == f"unrunnable {name} stop":
-                reason = ""  # the move waits only on its own blocked stop
+                # the move waits only on its own blocked stop: what holds that up, if
+                # anything, is the reason
+                reason = (stop.reason or "") if not stop.runnable else ""
             return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
                                 _due(reason, not stop.runnable))]
         return []
