@@ -129,3 +129,17 @@ def test_replica_addresses_count_up_in_the_last_octet_from_1_to_254() -> None:
     assert replica_address(bundle("10.0.255.254"), 1) is None
     assert replica_address(bundle("fd00::fffe"), 0) == "fd00::fffe"
     assert replica_address(Bundle(id="b", container="docker", image="i"), 0) is None
+
+
+def test_a_bundle_placed_nowhere_blocks_what_is_colocated_with_it() -> None:
+    text = _cib(replicas=1).replace(
+        '<bundle id="plain"><docker image="img2"/></bundle>',
+        '<bundle id="plain"><meta_attributes id="pm"><nvpair id="pm1" name="target-role" '
+        'value="Stopped"/></meta_attributes><docker image="img2"/></bundle>')
+    coloc = '<rsc_colocation id="c" rsc="web" with-rsc="plain" score="INFINITY"/>'
+    summary = render_summary(schedule(parse_cib(text.replace(
+        "<constraints></constraints>", f"<constraints>{coloc}</constraints>")), NOW))
+    assert "web-podman-0" not in summary   # no container where the primary is not
+    lines = {line.split()[2]: line for line in summary.splitlines()}
+    for name in ("web-0", "httpd:0"):   # they stay placed, their starts blocked
+        assert lines[name].endswith("due to colocation with plain-docker-0 (blocked)")

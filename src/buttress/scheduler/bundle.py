@@ -162,6 +162,7 @@ def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
             member.extra["bundled"] = True
             if prim.id == container_id(bundle, index):
                 replica.extra["container"] = member
+                member.extra["container_of"] = replica
             if prim.rsc_class == "ocf" and prim.type == "remote":
                 # the connection is placed after the replica, on its container's host, but
                 # is no member of it: a replica that cannot be placed still has its
@@ -183,6 +184,37 @@ def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
         inst.meta["container"] = container_id(bundle, index)
         inst.extra["bundle_node"] = f"{bundle.id}-{index}"
     return inner
+
+
+def bundle_members(rsc: WRsc) -> list[WRsc]:
+    """A resource's primitives; for a bundle also its connections and inner instances."""
+    found = rsc.primitives()
+    if rsc.extra.get("bundle"):
+        for replica in rsc.children:
+            conn = replica_connection(replica)
+            if conn is not None:
+                found.append(conn)
+        inner = inner_of(rsc)
+        if inner is not None:
+            found.extend(inner.primitives())
+    return found
+
+
+def replica_heads(rsc: WRsc) -> list[WRsc]:
+    """What a colocation with a bundle placed nowhere blocks in each replica of ``rsc``:
+    its connection and inner instance, which stay placed (every primitive of anything but
+    a bundle with a primitive)."""
+    inner = inner_of(rsc)
+    if inner is None:
+        return rsc.primitives()
+    found: list[WRsc] = []
+    for index, replica in enumerate(rsc.children):
+        conn = replica_connection(replica)
+        if conn is not None:
+            found.append(conn)
+        if index < len(inner.children):
+            found.extend(inner.children[index].primitives())
+    return found
 
 
 def inner_of(rsc: WRsc) -> WRsc | None:
