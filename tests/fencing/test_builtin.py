@@ -112,3 +112,22 @@ def test_bad_device_parameters_are_one_line(params: dict[str, str], message: str
         NovaDeviceSettings.from_params(params)
     text = str(caught.value)
     assert message in text and "\n" not in text and "n0va-Secret" not in text
+
+
+def test_pcs_commands_know_the_builtin_device(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from buttress.cli.main import main
+
+    cib = tmp_path / "cib.xml"
+    cib.write_text('<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" '
+                   'admin_epoch="0"><configuration><crm_config/><nodes/><resources/>'
+                   '<constraints/></configuration><status/></cib>')
+    seed = ["stonith", "create", "fence-nova", "fence_compute", "auth-url=http://k:5000/v3",
+            "login=admin", "passwd=n0va-Secret", "tenant-name=admin", "domain=example.com",
+            "record-only=1", "action=off", "evacuate=tagged"]
+    assert main(["-f", str(cib), *seed]) == 0
+    assert main(["-f", str(cib), "stonith", "create", "x", "fence_nova", "bogus=1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "invalid option(s) 'bogus'" in err[0]
+    assert main(["stonith", "describe", "fence_nova"]) == 0
+    assert "evacuate" in capsys.readouterr().out

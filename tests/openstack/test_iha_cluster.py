@@ -78,8 +78,8 @@ def configure(sb: Sandbox, nova_box: NovaBox, capsys: pytest.CaptureFixture[str]
              f"auth-url={nova_box.base}/identity/v3", "login=admin", f"passwd={PASSWORD}",
              "tenant-name=admin", "region_name=RegionOne", "record-only=1", "action=off",
              "no_shared_storage=1", "evacuate=tagged", "poll_interval=0.2",
-             "pcmk_host_map=compute-1:host1;compute-2:host2;compute-3:host3", *extra,
-             "--force"], capsys)
+             "pcmk_host_map=compute-1:host1;compute-2:host2;compute-3:host3", *extra],
+        capsys)  # no --force: fence_compute has built-in meta-data
     for node in NODES:
         pcs(sb, ["stonith", "level", "add", "1", node, f"fence-{node},fence-nova"], capsys)
     pcs(sb, ["property", "set", "stonith-action=off"], capsys)

@@ -288,12 +288,17 @@ def load_metadata(agent: AgentName) -> AgentMetadata | None:
     """Run the installed agent's meta-data action and parse it; None if not installed.
 
     ``systemd:UNIT`` agents whose unit file exists get the fixed systemd meta-data; other
-    classes without meta-data (lsb, service, ...) give None. Cached per process (keyed by
-    the agent and its path). Raises AgentError when the agent exists but its meta-data
-    cannot be obtained or parsed.
+    classes without meta-data (lsb, service, ...) give None. The built-in
+    ``stonith:fence_nova`` (alias ``fence_compute``) has its own, whatever is installed.
+    Cached per process (keyed by the agent and its path). Raises AgentError when the
+    agent exists but its meta-data cannot be obtained or parsed.
     """
     if agent.standard == "systemd":
         return _systemd_metadata(agent) if systemd_unit_installed(agent.type) else None
+    if agent.standard == "stonith" and agent.type in ("fence_nova", "fence_compute"):
+        from buttress.openstack.device import builtin_metadata  # built in, never exec'd
+
+        return builtin_metadata(agent.type)
     path = agent_path(agent)
     if path is None:
         return None

@@ -142,6 +142,15 @@ class EvacuationConfig:
             return (None, *reserved)
         return (*reserved, None)
 
+    @staticmethod
+    def param_names() -> tuple[str, ...]:
+        """The keys :meth:`from_params` accepts."""
+        return ("evacuate", "tag_key", "ha_enabled_key", "ignore_error_instances",
+                "recovery_method", "reserved_hosts", "max_parallel", "max_failed_hosts",
+                "failure_window", "evacuation_attempts", "instance_timeout",
+                "poll_interval", "resume_grace", "keep_running", "retry_attempts",
+                "retry_initial_delay", "retry_max_delay")
+
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> EvacuationConfig:
         """Build from string parameters (CIB nvpairs). Unknown keys raise ConfigError.
@@ -152,12 +161,7 @@ class EvacuationConfig:
         evacuation_attempts, instance_timeout, poll_interval, resume_grace, keep_running,
         retry_attempts, retry_initial_delay, retry_max_delay.
         """
-        known = {"evacuate", "tag_key", "ha_enabled_key", "ignore_error_instances",
-                 "recovery_method", "reserved_hosts", "max_parallel", "max_failed_hosts",
-                 "failure_window", "evacuation_attempts", "instance_timeout",
-                 "poll_interval", "resume_grace", "keep_running", "retry_attempts",
-                 "retry_initial_delay", "retry_max_delay"}
-        unknown = sorted(set(params) - known)
+        unknown = sorted(set(params) - set(cls.param_names()))
         if unknown:
             raise ConfigError(f"unknown instance-ha parameter(s): {', '.join(unknown)}")
         try:

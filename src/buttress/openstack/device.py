@@ -25,10 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from buttress.openstack.config import EvacuationConfig, is_true
 from buttress.openstack.credentials import NovaCredentials
 from buttress.openstack.errors import ConfigError
+
+if TYPE_CHECKING:
+    from buttress.agents.metadata import AgentMetadata
 
 _AUTH_KEYS: dict[str, tuple[str, ...]] = {
     "auth_url": ("auth_url",),
@@ -97,3 +101,34 @@ class NovaDeviceSettings:
             "region_name") or None, interface=interface,
             verify=not is_true(values.get("insecure", "false")), timeout_s=timeout)
         return cls(credentials, config)
+
+
+_DESCRIPTIONS = {
+    "cloud": "cloud of clouds.yaml to use (preferred to explicit credentials)",
+    "auth_url": "Keystone URL", "login": "user name", "username": "user name",
+    "passwd": "password", "password": "password", "tenant_name": "project name",
+    "project_name": "project name", "user_domain": "Keystone user domain (Default)",
+    "project_domain": "Keystone project domain (Default)", "region_name": "region",
+    "endpoint_type": "interface: publicURL, internalURL, adminURL",
+    "insecure": "do not verify TLS certificates", "api_timeout": "seconds per request",
+    "domain": "DNS domain appended to node names to make nova host names",
+    "compute_domain": "same as domain",
+}
+
+
+def builtin_metadata(agent_type: str) -> AgentMetadata:
+    """Meta-data of the built-in fence_nova/fence_compute device, for the pcs commands:
+    every key :meth:`NovaDeviceSettings.from_params` accepts (dash and underscore forms)."""
+    from buttress.agents.metadata import ActionInfo, AgentMetadata, AgentName, ParameterInfo
+
+    known = {alias for aliases in _AUTH_KEYS.values() for alias in aliases}
+    known |= _OTHER | IGNORED | set(EvacuationConfig.param_names())
+    names = sorted(known | {k.replace("_", "-") for k in known})
+    params = tuple(ParameterInfo(name, shortdesc=_DESCRIPTIONS.get(
+        name.replace("-", "_"), "see docs/instance-ha.md")) for name in names)
+    actions = tuple(ActionInfo(a, timeout="20s") for a in ("off", "on", "reboot", "monitor",
+                                                              "status", "metadata"))
+    return AgentMetadata(agent=AgentName("stonith", agent_type), parameters=params,
+                         actions=actions, name=agent_type,
+                         shortdesc="Buttress built-in: evacuate a fenced compute node's "
+                                   "instances through Nova (fence_compute equivalent)")
