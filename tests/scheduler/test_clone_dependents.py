@@ -7,6 +7,8 @@ dependent that is being placed (and so places the clone first) still counts.
 
 from __future__ import annotations
 
+from sched_cib import cib, lrm, op, primitive, summary_of
+
 from buttress.cib import parse_cib
 from buttress.scheduler import schedule
 
@@ -48,3 +50,12 @@ def test_a_dependent_that_fits_nowhere_does_not_ban_the_clone() -> None:
 def test_dependents_are_merged_in_name_order() -> None:
     # merged before the preference: nothing to keep, then n2 gets the full 100
     assert _clone_scores("Zgood", "Abad") == {"n1": 0, "n2": 100}
+
+
+def test_an_instance_leaves_a_node_that_is_no_longer_among_its_best() -> None:
+    clone = ('<clone id="C"><meta_attributes id="C-m"><nvpair id="C-max" name="clone-max" '
+             'value="1"/><nvpair id="C-s" name="resource-stickiness" value="0"/>'
+             f'</meta_attributes>{primitive("R")}</clone>')
+    running = {"node1": lrm("R", op("R", "start", 1))}
+    prefer = '<rsc_location id="l" rsc="C" node="node2" score="INFINITY"/>'
+    assert summary_of(cib(clone, running, prefer)) == ["Move R:0 ( node1 -> node2 )"]

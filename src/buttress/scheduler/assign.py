@@ -363,8 +363,18 @@ class Assigner:
                 continue
             if inst.primitives()[0].orphan:
                 continue
-            if weights_of(inst).get(node.name, -1) < 0 or counts[node.name] >= per_node:
+            weights = weights_of(inst)
+            if weights.get(node.name, -1) < 0 or counts[node.name] >= per_node:
                 continue
+            # the instance's own scores (its clone's locations and its stickiness, not what
+            # the clone takes in from colocations) say whether it stays where it runs
+            own = self._own_weights(inst)
+            mine = {n: add(w, own.get(n, 0)) for n, w in clone.allowed.items()}
+            best = max((w for n, w in mine.items()
+                        if n in counts and counts[n] < per_node and self.nodes[n].can_run()),
+                       default=-1)
+            if mine.get(node.name, -1) < best:
+                continue  # where it runs is not among the best nodes for it any more
             self._place_instance(inst, node)
             counts[node.name] += 1
             total += 1
