@@ -143,3 +143,17 @@ def test_a_bundle_placed_nowhere_blocks_what_is_colocated_with_it() -> None:
     lines = {line.split()[2]: line for line in summary.splitlines()}
     for name in ("web-0", "httpd:0"):   # they stay placed, their starts blocked
         assert lines[name].endswith("due to colocation with plain-docker-0 (blocked)")
+
+
+def test_colocation_with_the_promoted_role_follows_the_promoted_replica_host() -> None:
+    vip = ('<primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2"/>'
+           '<bundle id="plain">')
+    cons = ('<rsc_location id="q1" rsc="web" role="Promoted" node="web-1" score="100"/>'
+            '<rsc_colocation id="c" rsc="vip" with-rsc="web" with-rsc-role="Promoted" '
+            'score="INFINITY"/>')
+    text = _cib(promoted='promoted-max="1"', constraints=cons).replace(
+        '<bundle id="plain">', vip)
+    lines = {line.split()[2]: line for line in render_summary(
+        schedule(parse_cib(text), NOW)).splitlines()}
+    host = lines["web-podman-1"].split()[4]
+    assert "Promoted web-1" in lines["httpd:1"] and lines["vip"].split()[4] == host

@@ -102,6 +102,10 @@ class Assigner:
         return weights
 
     def role_nodes(self, primary: WRsc, role: str | None) -> list[WNode]:
+        if role is not None and primary.extra.get("bundle"):
+            from buttress.scheduler.bundle import hosts_in_role
+
+            return hosts_in_role(primary, role)
         if role is None or primary.variant != "clone":
             return assigned_nodes(primary)
         nodes = []
@@ -242,6 +246,10 @@ class Assigner:
                 self._assign_clone(rsc)
                 if rsc.extra.get("bundle"):
                     self._bundle_connections(rsc)
+                    inner = rsc.extra.get("inner")
+                    if isinstance(inner, WRsc):
+                        # (what is colocated with a role of the bundle needs its promotions)
+                        self.assign(inner)
             elif rsc.variant == "group":
                 self._assign_group(rsc)
             else:

@@ -217,6 +217,22 @@ def replica_heads(rsc: WRsc) -> list[WRsc]:
     return found
 
 
+def hosts_in_role(bundle: WRsc, role: str) -> list[WNode]:
+    """Where the containers run whose inner instance is to be in ``role`` (what is
+    colocated with a role of a bundle goes to those hosts)."""
+    inner = inner_of(bundle)
+    found: list[WNode] = []
+    if inner is None:
+        return found
+    for inst in inner.children:
+        container = inst.extra.get("container")
+        if inst.assigned is None or inst.next_role != role or not isinstance(container, WRsc):
+            continue
+        if container.assigned is not None and container.assigned not in found:
+            found.append(container.assigned)
+    return found
+
+
 def inner_of(rsc: WRsc) -> WRsc | None:
     """The inner clone of a bundle (None: ``rsc`` is not a bundle holding a primitive)."""
     found = rsc.extra.get("inner")
