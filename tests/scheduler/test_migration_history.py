@@ -73,3 +73,15 @@ def test_no_migration_between_a_restart_of_what_it_follows() -> None:
     """B's stop comes before A's stop and its start after A's start: no room to migrate."""
     assert _a_then_b("node2") == ["Move A ( node1 -> node2 )",
                                   "Move B ( node2 -> node1 ) due to unrunnable A stop"]
+
+
+def test_failed_migrate_to_then_stopped_restarts_on_the_target() -> None:
+    """The target may have been left running it, with the role the source's stop gave: it
+    is restarted there (or migrated away, if it must go elsewhere)."""
+    status = {"node1": lrm("vm", op("vm", "start", 2),
+                           migrate("vm", "migrate_to", 3, "node1", "node2", rc=1),
+                           op("vm", "stop", 4)),
+              "node2": lrm("vm", op("vm", "monitor", 1, rc=7))}
+    assert summary_of(cib(VM, status, ban("vm", "node1"))) == ["Restart vm ( node2 )"]
+    assert summary_of(cib(VM, status, ban("vm", "node2"))) == [
+        "Migrate vm ( node2 -> node1 )"]

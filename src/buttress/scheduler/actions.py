@@ -145,7 +145,9 @@ def _primitive_actions(cluster: Cluster, table: ActionTable, rsc: WRsc) -> None:
         if change == "reload" and not rsc.failed and not multiple:
             table.make(rsc, "reload", node, optional=False)
             change = None
+        # (listed as active while its role says stopped: its state there is uncertain)
         need = (target is None or node is not target or rsc.failed or multiple
+                or rsc.role == STOPPED
                 or change is not None or node.name in rsc.extra.get("restart_on", ()))
         reason = None
         if target is None:

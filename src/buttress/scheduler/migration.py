@@ -142,7 +142,8 @@ def _migrate_to_failed(rsc: WRsc, nodes: dict[str, WNode], source: str,
     if known and not target_moved_on:
         target_node = nodes.get(target or "")
         if target_node is not None and target_node.online:
-            _add_before(rsc, target_node, nodes.get(source))
+            # (its role is left as the rest of the history says: possibly stopped)
+            _add_before(rsc, target_node, nodes.get(source), set_role=False)
     elif not _changed_since(rsc, source, op, same_node=True) and source in nodes:
         # the target moved on, but the source still needs a stop
         rsc.extra.setdefault(DANGLING, []).append(nodes[source])
@@ -157,7 +158,7 @@ def _not_active(rsc: WRsc, nodes: dict[str, WNode], node_name: str) -> None:
         rsc.running_on.remove(node)
 
 
-def _add_before(rsc: WRsc, node: WNode, before: WNode | None) -> None:
+def _add_before(rsc: WRsc, node: WNode, before: WNode | None, set_role: bool = True) -> None:
     """``node`` counts as active, found while ``before``'s history was read (so it is
     listed before ``before`` unless it was found earlier)."""
     running = rsc.running_on
@@ -169,7 +170,7 @@ def _add_before(rsc: WRsc, node: WNode, before: WNode | None) -> None:
         running.insert(running.index(before), node)
     elif node not in running:
         running.append(node)
-    if rsc.role in (STOPPED, UNKNOWN):
+    if set_role and rsc.role in (STOPPED, UNKNOWN):
         rsc.role = STARTED
 
 
