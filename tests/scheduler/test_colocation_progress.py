@@ -57,3 +57,11 @@ def test_group_members_own_target_role_and_unordered_group() -> None:
         "Stop m1 ( node1 ) due to unrunnable first start",
         "Stop m2 ( node1 ) due to unrunnable first start",
     ]
+
+
+def test_members_after_an_unmanaged_stopped_member_are_not_placed() -> None:
+    unmanaged = '<nvpair id="m2-um" name="is-managed" value="false"/>'
+    group = ('<group id="g">' + primitive("m1") + primitive("m2", unmanaged)
+             + primitive("m3") + "</group>")
+    running = {"node1": lrm("m1", op("m1", "start", 1)) + lrm("m3", op("m3", "start", 2))}
+    assert summary_of(cib(group, running)) == ["Stop m3 ( node1 ) due to node availability"]

@@ -323,8 +323,10 @@ class Assigner:
             if (not child.managed or _stop_blocked(child)) and child.running_on:
                 self._set(child, child.running_on[0], child.role)
                 continue
+            # (an unmanaged member that is stopped stays stopped: nothing after it can run)
             ok = (node is not None and _member_score(child, node.name) >= 0
-                  and not self._stopped_by_config(child) and not child.orphan)
+                  and not self._stopped_by_config(child) and not child.orphan
+                  and child.managed)
             if ok and node is not None:
                 child_weights = self._weights_with_colocations(child, {node.name: 0})
                 ok = child_weights.get(node.name, -1) >= 0
