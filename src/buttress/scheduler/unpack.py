@@ -76,7 +76,15 @@ class Cluster:
                 and r.extra.get("template") == ref]
 
     def can_fence(self) -> bool:
-        return self.fencing_enabled and (self.have_quorum or self.no_quorum_policy == "ignore")
+        return self.fencing_enabled and (self.have_quorum or self.no_quorum_policy == "ignore"
+                                         or self.suicide)
+
+    @property
+    def suicide(self) -> bool:
+        """The partition lost the quorum it had (the controller's ``no-quorum-panic``) and
+        its policy is to fence itself."""
+        return (not self.have_quorum and self.no_quorum_policy == "suicide"
+                and truthy(self.cib.header_value("no-quorum-panic") or "false"))
 
 
 def unpack(cib: Cib, now: int) -> Cluster:
@@ -190,6 +198,10 @@ def _node_status(cluster: Cluster, node: WNode, state: NodeState | None) -> None
     if member.unclean:
         node.unclean = True
         node.fence_reason = member.fence_reason
+    elif node.online and cluster.suicide and cluster.fencing_enabled:
+        # a partition without quorum fences itself, every member of it
+        node.unclean = True
+        node.fence_reason = "cluster does not have quorum"
 
 
 # ---- resources --------------------------------------------------------------------------
