@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from buttress.model.nvsets import NvSet, merge_unruled
 from buttress.model.resources import Bundle, Clone, Operation, Primitive, Resource
+from buttress.scheduler.bundle_params import container_params
 from buttress.scheduler.working import WNode, WRsc
 from buttress.scores import INFINITY
 from buttress.state.history import STOPPED
@@ -103,12 +104,11 @@ def replica_models(bundle: Bundle, index: int) -> list[Primitive]:
             operations=(Operation(id=f"{rid}-monitor-60s", name="monitor",
                                   interval_ms=CONTAINER_MONITOR_MS),)))
     cid = container_id(bundle, index)
-    cparams = [("name", cid)]
-    if bundle.image:
-        cparams.append(("image", bundle.image))
+    addresses = [replica_address(bundle, i) for i in range(bundle.replica_count)]
+    cparams = container_params(bundle, index, addresses)
     found.append(Primitive(
         id=cid, rsc_class="ocf", provider="heartbeat", type=bundle.container,
-        instance=(NvSet(id=f"{cid}-instance_attributes", pairs=tuple(cparams)),),
+        instance=(NvSet(id=f"{cid}-instance_attributes", pairs=tuple(cparams.items())),),
         operations=(Operation(id=f"{cid}-monitor-60s", name="monitor",
                               interval_ms=CONTAINER_MONITOR_MS),)))
     if bundle.child is not None:
@@ -169,6 +169,8 @@ def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
                 # connection (and inner instance) placed, their starts then unrunnable
                 member.parent = None
                 member.extra["bundle_connection"] = True
+                # (its recorded digests name the host it reached, not "#uname")
+                member.extra["no_digest"] = True
                 replica.extra["connection"] = member
                 continue
             replica.children.append(member)

@@ -147,9 +147,7 @@ def apply_digests(cluster: Cluster) -> None:
     recorded = {(state.uname, lrm.id): (lrm.rsc_class, lrm.provider, lrm.type)
                 for state in cluster.cib.status.nodes for lrm in state.history}
     for rsc in cluster.by_id.values():
-        if rsc.variant != "primitive" or rsc.orphan or rsc.extra.get("bundled"):
-            # (a bundle's implicit resources have parameters Pacemaker derives itself; their
-            # recorded digests are not compared)
+        if rsc.variant != "primitive" or rsc.orphan or rsc.extra.get("no_digest"):
             continue
         for node_name, history in rsc.history.items():
             if not history.active or (history.start_op is None and not history.probed):
