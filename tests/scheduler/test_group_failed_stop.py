@@ -1,7 +1,8 @@
 """A group member whose stop failed, without fencing (observed with crm_simulate 2.1.5): the
 member is banned from its node but blocked there, so the group is placed elsewhere; the
 members before it must stop first, and each stop waits for the blocked one after it, so
-none can run ("due to unrunnable <next member> stop"). A primitive alone stays as it is."""
+none can run ("due to unrunnable <next member> stop"); the members after it cannot start
+there after it. A primitive alone stays as it is."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ def _lrm(rsc: str, ops: str) -> str:
         '</lrm_resource>'
 
 
-def _cib(grouped: bool) -> str:
+def _cib(grouped: bool, failed: str = "C") -> str:
     prims = "".join(f'<primitive id="{r}" class="ocf" provider="pacemaker" type="Dummy"/>'
                     for r in ("A", "B", "C"))
     resources = f'<group id="G">{prims}</group>' if grouped else prims
-    ops = (_lrm("A", _op("A", "start", 2)) + _lrm("B", _op("B", "start", 2))
-           + _lrm("C", _op("C", "stop", 4, 1) + _op("C", "stop", 4, 1, "last_failure_0")))
+    ops = "".join(
+        _lrm(r, _op(r, "stop", 4, 1) + _op(r, "stop", 4, 1, "last_failure_0")) if r == failed
+        else _lrm(r, _op(r, "start", 2)) for r in ("A", "B", "C"))
     members = "".join(
         f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
         f'expected="member"><lrm id="{n}"><lrm_resources>{ops if n == "node1" else ""}'
@@ -50,3 +52,10 @@ def test_members_before_a_failed_stop_cannot_stop_either() -> None:
 
 def test_primitive_with_failed_stop_stays_as_it_is() -> None:
     assert summary_of(_cib(grouped=False)) == ["Move B ( node1 -> node2 )"]
+
+
+def test_members_after_a_failed_stop_cannot_start_elsewhere() -> None:
+    lines = summary_of(_cib(grouped=True, failed="A"))
+    assert lines[0] == "Stop B ( node1 ) due to unrunnable A start"
+    # (Pacemaker gives C "due to required B start")
+    assert lines[1].startswith("Stop C ( node1 ) due to ")

@@ -320,7 +320,7 @@ class Assigner:
             if position == 1:
                 group.assigned = group.children[0].assigned
                 group.next_role = STARTED if group.assigned is not None else STOPPED
-            if (not child.managed or _stop_blocked(child)) and child.running_on:
+            if not child.managed and child.running_on:
                 self._set(child, child.running_on[0], child.role)
                 continue
             # (an unmanaged member that is stopped stays stopped: nothing after it can run)
