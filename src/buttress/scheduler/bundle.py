@@ -134,6 +134,9 @@ def inner_clone_model(bundle: Bundle) -> Clone | None:
         return None
     pairs = merge_unruled(bundle.meta)
     pairs.update({"clone-max": str(bundle.replica_count), "clone-node-max": "1"})
+    if bundle.replicas_per_host > 1:
+        # (replicas sharing a host make the instances distinct: histories name them)
+        pairs["globally-unique"] = "true"
     if bundle.promoted_max > 0:
         pairs.update({"promotable": "true", "promoted-max": str(bundle.promoted_max),
                       "promoted-node-max": "1"})
