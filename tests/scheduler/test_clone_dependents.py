@@ -59,3 +59,12 @@ def test_an_instance_leaves_a_node_that_is_no_longer_among_its_best() -> None:
     running = {"node1": lrm("R", op("R", "start", 1))}
     prefer = '<rsc_location id="l" rsc="C" node="node2" score="INFINITY"/>'
     assert summary_of(cib(clone, running, prefer)) == ["Move R:0 ( node1 -> node2 )"]
+
+
+def test_an_instance_banned_where_it_runs_stops_and_another_starts() -> None:
+    clone = ('<clone id="C"><meta_attributes id="C-m"><nvpair id="C-max" name="clone-max" '
+             f'value="2"/></meta_attributes>{primitive("R")}</clone>')
+    running = {"node1": lrm("R", op("R", "start", 1))}
+    ban = '<rsc_location id="l" rsc="C" node="node1" score="-INFINITY"/>'
+    assert summary_of(cib(clone, running, ban)) == [
+        "Stop R:0 ( node1 ) due to node availability", "Start R:1 ( node2 )"]

@@ -388,7 +388,20 @@ class Assigner:
             self._place_instance(inst, node)
             counts[node.name] += 1
             total += 1
-        for inst in active + inactive:
+        # instances not running take new nodes before one whose node is no longer allowed
+        # (which stops rather than move, unless no other instance can go there)
+        def may_stay(inst: WRsc) -> bool:
+            """Its node is still allowed by its own scores (an unavailable node, such as
+            one in standby, does not count against it)."""
+            node = self._current(inst)
+            if node is None:
+                return False
+            own = self._own_weights(inst)
+            return add(clone.allowed.get(node.name, -INFINITY), own.get(node.name, 0)) >= 0
+
+        current_ok = [i for i in active if may_stay(i)]
+        displaced = [i for i in active if not may_stay(i)]
+        for inst in current_ok + inactive + displaced:
             if not inst.provisional:
                 continue
             if total >= loc_max or inst.primitives()[0].orphan:
