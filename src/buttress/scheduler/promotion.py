@@ -100,7 +100,8 @@ def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
         return
     if not cluster.have_quorum and cluster.no_quorum_policy == "demote":
         return
-    if clone.extra.get("promotion_frozen"):
+    frozen_by_quorum = not cluster.have_quorum and cluster.no_quorum_policy == "freeze"
+    if clone.extra.get("promotion_frozen") or frozen_by_quorum:
         # keep what is promoted where it is promoted; promote nothing new
         for inst in clone.children:
             prims = inst.primitives()
