@@ -30,7 +30,7 @@ def _op(lrm_id: str, task: str, rc: int = 0) -> str:
 
 def _cib(history: dict[str, tuple[str, bool]], attrs: dict[str, dict[str, str]],
          constraints: str = "", extra: str = "", failed_demote_on: str | None = None,
-         demote_on_fail: str | None = None) -> str:
+         demote_on_fail: str | None = None, failed_monitor_on: str | None = None) -> str:
     """``history``: node -> (lrm id of the clone's member there, promoted there)."""
     status = ""
     for node in _NODES:
@@ -40,6 +40,8 @@ def _cib(history: dict[str, tuple[str, bool]], attrs: dict[str, dict[str, str]],
             ops = _op(lrm_id, "start") + (_op(lrm_id, "promote") if promoted else "")
             if node == failed_demote_on:
                 ops += _op(lrm_id, "demote", rc=1)
+            if node == failed_monitor_on:
+                ops += _op(lrm_id, "monitor", rc=1)
             lrm = (f'<lrm_resource id="{lrm_id}" type="Stateful" class="ocf" '
                    f'provider="pacemaker">{ops}</lrm_resource>')
         pairs = "".join(f'<nvpair id="{node}-{k}" name="{k}" value="{v}"/>'
@@ -187,3 +189,10 @@ def test_a_restart_into_the_promoted_role_shows_both_roles() -> None:
         "* Restart S:0 ( Unpromoted -> Promoted n1 ) due to required IP start",
         "* Start IP ( n1 )",
     ]
+
+
+def test_a_failed_instance_yields_promotion_to_an_equal_healthy_one() -> None:
+    xml = _cib(_RUNNING, {"n1": {"master-S": "5"}, "n2": {"master-S": "5"}},
+               failed_monitor_on="n1")
+    assert _summary(xml) == ["* Recover S:0 ( Unpromoted n1 )",
+                             "* Promote S:1 ( Unpromoted -> Promoted n2 )"]

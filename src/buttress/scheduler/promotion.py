@@ -113,7 +113,7 @@ def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
     promoted_max = clone.extra["promoted_max"]
     node_max = clone.extra["promoted_node_max"]
     target = clone.meta.get("target-role", "Started").lower()
-    candidates: list[tuple[int, int, int, int, WRsc]] = []
+    candidates: list[tuple[int, int, int, int, int, WRsc]] = []
     scores = promotion_scores(clone, assigner)
     for inst in clone.children:
         if id(inst) not in scores:
@@ -122,8 +122,11 @@ def choose_promoted(cluster: Cluster, clone: WRsc, assigner: Assigner) -> None:
         if score < 0:
             continue
         promoted_now = all(p.role == PROMOTED for p in inst.primitives())
-        candidates.append((-score, 0 if promoted_now else 1, -own, inst.index, inst))
-    candidates.sort(key=lambda c: c[:4])
+        # (a failed instance, being recovered, comes after healthy ones of equal score)
+        failed = any(p.failed for p in inst.primitives())
+        candidates.append((-score, 0 if promoted_now else 1, int(failed), -own, inst.index,
+                           inst))
+    candidates.sort(key=lambda c: c[:5])
     per_node: dict[str, int] = {}
     chosen = 0
     for inst in clone.children:
