@@ -408,10 +408,12 @@ class Assigner:
                 self._place_instance(inst, None)
                 continue
             limit = {n: per_node - c for n, c in counts.items()}
-            node = self._choose(inst, weights_of(inst), limit, current=self._current(inst))
+            node = self._choose(inst, self._replica_weights(clone, weights_of(inst), limit),
+                                limit, current=self._current(inst))
             if node is None and per_node < node_max:
                 limit = {n: node_max - c for n, c in counts.items()}
-                node = self._choose(inst, weights_of(inst), limit, current=self._current(inst))
+                node = self._choose(inst, self._replica_weights(clone, weights_of(inst), limit),
+                                    limit, current=self._current(inst))
             self._place_instance(inst, node)
             if node is not None:
                 counts[node.name] += 1
@@ -421,6 +423,16 @@ class Assigner:
             from buttress.scheduler.promotion import choose_promoted
 
             choose_promoted(self.cluster, clone, self)
+
+    def _replica_weights(self, clone: WRsc, weights: dict[str, int],
+                         limit: dict[str, int]) -> dict[str, int]:
+        """A bundle replica's container leans away from nodes its connection cannot run
+        on, unless that leaves it nowhere to go (bundle.py)."""
+        if not clone.extra.get("bundle"):
+            return weights
+        from buttress.scheduler.bundle import lean_off_remote_nodes
+
+        return lean_off_remote_nodes(clone, weights, self.nodes, limit)
 
     def _bundle_connections(self, bundle: WRsc) -> None:
         """Each replica's connection runs where its container's host is reached from."""

@@ -27,21 +27,33 @@ from buttress.model.nvsets import NvSet, merge_unruled
 from buttress.model.resources import Bundle, Clone, Operation, Primitive, Resource
 from buttress.scheduler.bundle_params import container_params
 from buttress.scheduler.working import WNode, WRsc
-from buttress.scores import INFINITY
+from buttress.scores import INFINITY, add
 from buttress.state.history import STOPPED
 
 #: containers and their IPs are monitored every minute, the guest connection every 30 s
 CONTAINER_MONITOR_MS = 60_000
 CONNECTION_MONITOR_MS = 30_000
+#: how much a new container leans away from remote nodes: its connection's ban from them,
+#: taken in at a hundredth (Pacemaker's scores show -10000)
+REMOTE_LEANING = 10_000
 
 Builder = Callable[[Resource, WRsc | None], WRsc]
 
 
+def usable(bundle: Bundle) -> bool:
+    """Pacemaker ignores a bundle whose primitive it could not reach: one without
+    ``ip-range-start`` and without ``control-port``."""
+    if bundle.child is None:
+        return True
+    net = bundle.network
+    return net is not None and bool(net.ip_range_start or net.control_port)
+
+
 def bundle_guest_names(resources: tuple[Resource, ...]) -> list[str]:
-    """The guest node of every replica of every bundle that holds a primitive."""
+    """The guest node of every replica of every (usable) bundle that holds a primitive."""
     found: list[str] = []
     for rsc in resources:
-        if isinstance(rsc, Bundle) and rsc.child is not None:
+        if isinstance(rsc, Bundle) and rsc.child is not None and usable(rsc):
             found.extend(f"{rsc.id}-{i}" for i in range(rsc.replica_count))
     return found
 
@@ -220,6 +232,23 @@ def replica_heads(rsc: WRsc) -> list[WRsc]:
         if index < len(inner.children):
             found.extend(inner.children[index].primitives())
     return found
+
+
+def lean_off_remote_nodes(bundle: WRsc, weights: dict[str, int], nodes: dict[str, WNode],
+                          limit: dict[str, int]) -> dict[str, int]:
+    """A new replica's container takes in its connection's dislike of remote nodes (which
+    no connection runs on), scaled down to REMOTE_LEANING; dropped when that would leave
+    it no node within ``limit`` (so a replica can still land on a remote node)."""
+    if inner_of(bundle) is None:
+        return weights
+    merged = {name: add(score, -REMOTE_LEANING)
+              if name in nodes and nodes[name].kind == "remote" else score
+              for name, score in weights.items()}
+    for name, score in merged.items():
+        node = nodes.get(name)
+        if score >= 0 and node is not None and node.can_run() and limit.get(name, 0) > 0:
+            return merged
+    return weights
 
 
 def hosts_in_role(bundle: WRsc, role: str) -> list[WNode]:

@@ -108,7 +108,12 @@ def unpack(cib: Cib, now: int) -> Cluster:
     _unpack_nodes(cluster)
     # remote and guest nodes exist before resources are built: clones count them
     add_implicit_nodes(cluster)
+    from buttress.model.resources import Bundle
+    from buttress.scheduler.bundle import usable
+
     for rsc in config.resources:
+        if isinstance(rsc, Bundle) and not usable(rsc):
+            continue   # (Pacemaker ignores it, as invalid)
         built = _build(cluster, rsc, None)
         cluster.resources.append(built)
         inner = built.extra.get("inner")

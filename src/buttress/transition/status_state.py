@@ -27,7 +27,7 @@ from buttress.model.nodes import Node
 from buttress.model.nvsets import merge_unruled
 from buttress.model.resources import Bundle, Group, Primitive
 from buttress.model.status import HistoryOp
-from buttress.scheduler.bundle import container_id
+from buttress.scheduler.bundle import container_id, usable
 from buttress.scheduler.failures import on_fail
 from buttress.scheduler.unpack import Cluster, interval_of, unpack
 from buttress.scheduler.working import WNode, WRsc
@@ -115,7 +115,7 @@ def _guest_hosts(cib: Cib) -> dict[str, str]:
             name = merge_unruled(prim.meta).get("remote-node")
             if name:
                 found.setdefault(name, prim.id)
-        if isinstance(rsc, Bundle) and rsc.child is not None:
+        if isinstance(rsc, Bundle) and rsc.child is not None and usable(rsc):
             # each replica's guest node lives in the replica's container
             for index in range(rsc.replica_count):
                 found.setdefault(f"{rsc.id}-{index}", container_id(rsc, index))
