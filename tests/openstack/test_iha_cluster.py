@@ -71,11 +71,11 @@ def pcs(sb: Sandbox, command: list[str], capsys: pytest.CaptureFixture[str]) -> 
 
 
 def configure(sb: Sandbox, nova_box: NovaBox, capsys: pytest.CaptureFixture[str],
-              *extra: str) -> None:
+              *extra: str, password: str = PASSWORD) -> None:
     """The guides' pcs commands (fence-compute-N are the sandbox's fence_ipmilan devices)
     plus ``stonith-action=off``; ``extra`` are more fence-nova parameters."""
     pcs(sb, ["stonith", "create", "fence-nova", "fence_compute",
-             f"auth-url={nova_box.base}/identity/v3", "login=admin", f"passwd={PASSWORD}",
+             f"auth-url={nova_box.base}/identity/v3", "login=admin", f"passwd={password}",
              "tenant-name=admin", "region_name=RegionOne", "record-only=1", "action=off",
              "no_shared_storage=1", "evacuate=tagged", "poll_interval=0.2",
              "pcmk_host_map=compute-1:host1;compute-2:host2;compute-3:host3", *extra],
@@ -187,3 +187,39 @@ def test_a_new_leader_resumes_the_evacuation_under_the_same_fence_id(
         assert len(evacuations(conn, vm)) == 1, vm  # never evacuated twice
     leaders = {e["by"] for e in sb.events() if e["kind"] == "evacuation"}
     assert {f"controller:{first_leader}", f"controller:{new_leader}"} <= leaders
+
+
+def test_wrong_credentials_stall_the_evacuation_until_they_are_fixed(
+        cluster: Sandbox, nova_box: NovaBox, capsys: pytest.CaptureFixture[str]) -> None:
+    sb = cluster
+    conn = nova_box.connect()
+    tagged = flavor(conn, "ha", {"evacuable": "true"})
+    vms = boot(conn, "host1", [("one", tagged, "ACTIVE", True), ("two", tagged, "SHUTOFF", True)])
+    wrong = "not-the-Pa55word"
+    configure(sb, nova_box, capsys, "retry_attempts=2", "retry_initial_delay=0.2",
+              password=wrong)
+
+    nova_box.crash("host1")
+    sb.kill("compute-1")
+    snap = sb.wait_for(lambda s: bool((s.evacuations.get("host1") or {}).get("error")), 120,
+                       "the evacuation of host1 to stall on the credentials")
+    assert snap.fencing["compute-1"]["ok"] is True  # the power fence does not depend on nova
+    record = snap.evacuations["host1"]
+    assert record["phase"] == "fenced" and "keystone refused the credentials" in record["error"]
+    assert f"host1/{record['fence_id']}" not in snap.evacuated  # nothing half-recorded
+    svc = service(conn, "host1")
+    assert not svc.is_forced_down and svc.status == "enabled"  # nova was never touched
+    text = pcs(sb, ["status"], capsys)
+    assert "compute-1 (nova host host1): fenced, 0 of 0 recovered" in text
+    assert "error: " in text and "keystone refused the credentials" in text
+    log_text = "".join(p.read_text() for p in sb.dir.rglob("*.log"))
+    assert wrong not in text + log_text and "instance-ha: nova.retry" in log_text
+
+    pcs(sb, ["stonith", "update", "fence-nova", f"passwd={PASSWORD}"], capsys)
+    snap = sb.wait_for(lambda s: evacuation(s, "host1") == "done", 180,
+                       "the evacuation to resume with the fixed credentials")
+    assert snap.evacuations["host1"]["fence_id"] == record["fence_id"]
+    for vm in vms:
+        host, status, _ = where(conn, vm)
+        assert host in ("host2", "host3") and status == vm.status
+        assert len(evacuations(conn, vm)) == 1

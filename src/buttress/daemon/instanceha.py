@@ -19,8 +19,9 @@ Engines are made per fence_nova device from its parameters
 (:class:`buttress.openstack.device.NovaDeviceSettings`) and write their journal under
 ``instance-ha/journal/`` guarded by this controller's leadership. A pass that fails
 (Nova unreachable after the engine's retries, bad device parameters) backs off per node
-(2 s, 4 s, ... 60 s). Engine events are logged (no secret in them) and appended to the
-daemons' event log as kind ``evacuation``.
+(2 s, 4 s, ... 60 s), unless the device's parameters changed since (fixed credentials).
+Engine events are logged (no secret in them) and appended to the daemons' event log as
+kind ``evacuation``.
 """
 
 from __future__ import annotations
@@ -146,10 +147,13 @@ class InstanceHa:
         recover: dict[str, list[Step]] = {}
         for step in plan(snap):
             task = self._tasks.get(step.node)
-            if (task is not None and not task.done()) or \
-                    self._backoff.get(step.node, (0, 0.0))[1] > now:
-                continue
             device = devices.get(step.event.device)
+            known = self._engines.get(step.event.device)
+            reconfigured = device is not None and known is not None and \
+                known[0] != device.params  # fixed credentials: try again at once
+            if (task is not None and not task.done()) or (
+                    self._backoff.get(step.node, (0, 0.0))[1] > now and not reconfigured):
+                continue
             if device is None:
                 self._failed(step.node, f"fence device {step.event.device} is no longer "
                              "configured (or not a fence_nova device)")
