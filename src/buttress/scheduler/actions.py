@@ -96,7 +96,10 @@ def _fencing(cluster: Cluster, table: ActionTable) -> None:
         if node.kind == "remote" and not node.fence_reason:
             continue
         reason = node.fence_reason or "node is unclean"
-        if cluster.can_fence():
+        # (without quorum a node still in the partition may be fenced: only those out of
+        # sight may be in a partition that has quorum)
+        if cluster.can_fence() or (cluster.fencing_enabled and node.online
+                                   and node.kind == "member"):
             action = table.make(None, "stonith", node, optional=False, reason=reason)
             action.meta["stonith_action"] = cluster.stonith_action
             cluster.fence_nodes.append((node, reason))

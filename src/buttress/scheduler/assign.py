@@ -360,9 +360,9 @@ class Assigner:
             own = self._own_weights(inst)
             return {n: add(w, own.get(n, 0)) for n, w in base.items()}
 
-        # an instance whose stop failed and is blocked there (no fencing) holds no place:
-        # it stays as it is, and another instance may take its node
-        stuck = [i for i in instances if _stop_blocked(i)]
+        # an instance whose stop failed holds no place: it stays blocked as it is, or is
+        # stopped by fencing its node, and another instance takes a node in its stead
+        stuck = [i for i in instances if _stop_failed(i)]
         for inst in stuck:
             self._set(inst, None, STOPPED)
         active = [i for i in instances if self._current(i) is not None and i not in stuck]
@@ -457,6 +457,14 @@ class Assigner:
                 self._set(inst, inst.running_on[0], inst.role)
                 return
             self._set(inst, node, _target_role(inst) if node is not None else STOPPED)
+
+
+def _stop_failed(inst: WRsc) -> bool:
+    """A (primitive) instance whose stop failed where it runs: it stops there by the node's
+    fencing, or stays blocked."""
+    return inst.variant == "primitive" and any(
+        h.failure is not None and h.failure.op.operation == "stop"
+        for h in inst.history.values())
 
 
 def _stop_blocked(inst: WRsc) -> bool:

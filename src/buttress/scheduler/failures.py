@@ -69,6 +69,13 @@ def apply_failures(cluster: Cluster) -> None:
             if failure is None or not history.active:
                 continue
             node = cluster.node_by_name.get(node_name)
+            if node is not None and node.unclean and failure.op.operation == "stop" \
+                    and failure.hard and not node.online and not cluster.can_fence():
+                # a stop that failed for good (not installed, ...) on a lost node that
+                # cannot be fenced: blocked there
+                rsc.failed = True
+                rsc.blocked = True
+                continue
             if node is None or node.unclean:
                 # fencing the node recovers the resource; the failure needs nothing more
                 continue
