@@ -195,6 +195,9 @@ def derive_status(cib: Cib, now: int) -> StatusState:
     for view in views:
         if view.kind in ("remote", "guest"):
             _remote_online(state, view, guests.get(view.name))
+            conn = cluster.by_id.get(view.name)
+            if conn is not None and not conn.managed and view.online:
+                view.maintenance = True   # a node up over a connection left unmanaged
     _drop_unreachable_history(state)
     for node_name, rsc in order:
         if state.node_by_name[node_name].kind != "member" and node_name in rsc.history:
