@@ -29,8 +29,8 @@ fences it and records the confirmation (a node that powers itself off cannot).
 
 Beside that loop the leader runs the instance-HA loop (:mod:`.instanceha`): fence events
 recorded by ``fence_nova`` levels drive the evacuation engine (recover, resume after a
-leader change, restore when the node is back), poked by every store change except the
-evacuation journal's own writes.
+leader change, restore when the node is back), poked by changes of fence events,
+membership and configuration.
 
 Every write is a transaction guarded by ``leader == <this candidate's identity>``. When the
 leadership is lost (the LeaseKeeper finds the key taken, a guarded write fails, or the lease
@@ -212,7 +212,10 @@ class Controller:
             return
         if event.key.startswith(self.keys.evacuation_journal()):
             return  # the instance-HA loop's own progress
-        if self.instance_ha is not None:
+        if self.instance_ha is not None and (
+                event.key.startswith((self.keys.fence_events_prefix(),
+                                      self.layout.members_prefix()))
+                or event.key == self.layout.config()):
             self.instance_ha.poke()
         if event.key.startswith(self.keys.actions_prefix()) and event.type is EventType.PUT:
             return

@@ -1,7 +1,9 @@
 """The leader's instance-HA loop: from recorded fence events to evacuations and back.
 
 Runs beside the scheduling loop while a controller leads (:class:`InstanceHa`, started
-and cancelled with the leadership), so a long evacuation never delays a transition.
+and cancelled with the leadership), so a long evacuation never delays a transition. It
+is woken by changes of fence events, membership and configuration (and every ``poll_s``
+while a recovery is running or backing off).
 Level-triggered: each pass reads the store once (:func:`read_snapshot`) and, for every
 node with a :class:`FenceEventRecord` (written when a level holding a ``fence_nova``
 device fenced it, see :mod:`.fencing`), compares it with the evacuation journal:
@@ -113,22 +115,26 @@ class InstanceHa:
         self._engines: dict[str, tuple[tuple[tuple[str, str], ...], EvacuationEngine]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._backoff: dict[str, tuple[int, float]] = {}
+        self._pending = True
 
     def poke(self) -> None:
         """Something changed in the store: pass again soon."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Pass, wait for a poke or ``poll_s``, repeat; until cancelled (then clean up)."""
+        """Pass, then wait for a poke (or ``poll_s`` while anything is left to do: a
+        recovery running or backing off); repeat until cancelled (then clean up)."""
         try:
             while True:
                 self._wake.clear()
+                self._pending = True
                 try:
                     await self.pass_once()
                 except (StoreError, ButtressError) as error:
                     log.warning("instance-ha: pass failed: %s", error)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                    await asyncio.wait_for(self._wake.wait(),
+                                           self.poll_s if self._pending else None)
         finally:
             for task in self._tasks.values():
                 task.cancel()
@@ -138,14 +144,16 @@ class InstanceHa:
     async def pass_once(self) -> list[Step]:
         """One level-triggered pass; returns the steps it started."""
         snap = await read_snapshot(self.store, self.keys)
-        if not snap.fence_events or snap.config is None or not self.still_leading():
+        steps = plan(snap) if snap.config is not None and self.still_leading() else []
+        self._pending = bool(steps)
+        if not steps or snap.config is None:
             return []
         devices = {d.id: d for d in fence_devices(parse_cib(snap.config))
                    if is_nova_recorder(d)}
         now = time.monotonic()
         started: list[Step] = []
         recover: dict[str, list[Step]] = {}
-        for step in plan(snap):
+        for step in steps:
             task = self._tasks.get(step.node)
             device = devices.get(step.event.device)
             known = self._engines.get(step.event.device)
