@@ -2,8 +2,12 @@
 
 A remote node exists for every connection resource (and every ``<node type="remote">``).
 Its state follows its connection: connected -> online; connection failed -> unclean
-("remote connection is unrecoverable"), so it is fenced before its resources run elsewhere;
-not connected yet -> available for placement, its resources start once the connection has.
+("remote connection is unrecoverable"), so it is fenced before its resources run elsewhere
+(without fencing it is merely offline, and what it ran counts as stopped); not connected
+yet -> available for placement, its resources start once the connection has (what its own
+status says runs there stays, unless no cluster node can re-establish the connection: then
+it is fenced). A connection with a reconnect_interval that failed keeps its node lost until
+the node is fenced, and waits while its fail count lasts.
 A connection never runs on a remote node, and neither does a fence device.
 """
 
@@ -112,13 +116,16 @@ def settle_remote_nodes(cluster: Cluster) -> None:
             conn.extra["reconnect_hold"] = reconnect_s(conn) > 0
         elif conn.running_on:
             node.online = not disabled
-        elif _runs_something(cluster, name):
-            # its connection is gone while the node's own status says it runs resources:
-            # only fencing makes them safe to start elsewhere
+        elif (active := _active_there(cluster, name)) and not _host_for(cluster, conn):
+            # its connection is gone, with no node to re-establish it, while the node's own
+            # status says it runs resources: only fencing makes them safe to start elsewhere
             node.online = False
             node.unclean = True
-            node.fence_reason = "resources are active but connection is unrecoverable"
+            node.fence_reason = (f"{active} is active there (fencing will be revoked if "
+                                 "remote connection can be re-established elsewhere)")
         else:
+            # (what the node's status says it runs stays there while the connection is
+            # re-established)
             node.online = not disabled and conn.managed
         if not node.unclean and _waiting_to_reconnect(cluster, conn):
             # the connection stays (or goes) down: nothing can run on the node meanwhile
@@ -183,13 +190,22 @@ def restrict_placement(cluster: Cluster) -> None:
                 rsc.allowed[node.name] = -INFINITY
 
 
-def _runs_something(cluster: Cluster, name: str) -> bool:
+def _active_there(cluster: Cluster, name: str) -> str | None:
+    """The first resource the remote node's own status says is active there."""
     from buttress.state.history import replay
 
     for state in cluster.cib.status.nodes:
-        if state.uname == name and state.remote_node:
-            return any(replay(lrm.ops).active for lrm in state.history)
-    return False
+        if state.uname == name:
+            return next((lrm.id for lrm in state.history if replay(lrm.ops).active), None)
+    return None
+
+
+def _host_for(cluster: Cluster, conn: WRsc) -> bool:
+    """Whether some cluster node could take the connection now."""
+    disabled = conn.meta.get("target-role", "Started").lower() == "stopped"
+    return conn.managed and not disabled and any(
+        n.kind == "member" and n.online and not n.unclean and not n.standby
+        and not n.maintenance for n in cluster.nodes)
 
 
 def connection_state(conn: WRsc) -> str:

@@ -1,0 +1,54 @@
+"""A remote node whose connection is down while its own status says resources are active
+there (observed with crm_simulate 2.1.5): if a cluster node can re-establish the
+connection, nothing is fenced, the resources count as still active there and the connection
+is started; if none can, the node is fenced ("<resource> is active there (fencing will be
+revoked if remote connection can be re-established elsewhere)")."""
+
+from __future__ import annotations
+
+from sched_cib import summary_of
+
+KEY = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+
+
+def _op(rsc: str, task: str, call: int, rc: int = 0) -> str:
+    expected = 7 if task == "monitor" else 0
+    return (f'<lrm_rsc_op id="{rsc}_last_0" operation_key="{rsc}_{task}_0" '
+            f'operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" '
+            f'interval="0" transition-key="{call}:-1:{expected}:{KEY}" '
+            f'last-rc-change="1699999880" op-digest="{DIGEST}"/>')
+
+
+def _cib(standby: bool) -> str:
+    attrs = ('<instance_attributes id="n1-a"><nvpair id="n1-sb" name="standby" value="on"/>'
+             '</instance_attributes>') if standby else ""
+    members = "".join(
+        f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
+        f'expected="member"><lrm id="{n}"><lrm_resources>'
+        '<lrm_resource id="rem1" class="ocf" provider="pacemaker" type="remote">'
+        f'{_op("rem1", "monitor", 1, 7)}</lrm_resource>'
+        '</lrm_resources></lrm></node_state>' for n in ("node1",))
+    remote = ('<node_state id="rem1" uname="rem1" remote_node="true"><lrm id="rem1">'
+              '<lrm_resources><lrm_resource id="fake" class="ocf" provider="pacemaker" '
+              f'type="Dummy">{_op("fake", "start", 2)}</lrm_resource></lrm_resources></lrm>'
+              '</node_state>')
+    return ('<cib crm_feature_set="3.16.1" have-quorum="1"><configuration><crm_config/>'
+            f'<nodes><node id="node1" uname="node1">{attrs}</node></nodes><resources>'
+            '<primitive id="shooter" class="stonith" type="fence_xvm"/>'
+            '<primitive id="rem1" class="ocf" provider="pacemaker" type="remote"/>'
+            '<primitive id="fake" class="ocf" provider="pacemaker" type="Dummy"/>'
+            '</resources><constraints/></configuration>'
+            f'<status>{members}{remote}</status></cib>')
+
+
+def test_connection_that_can_come_back_is_started_without_fencing() -> None:
+    assert summary_of(_cib(standby=False)) == ["Start shooter ( node1 )", "Start rem1 ( node1 )"]
+
+
+def test_connection_with_nowhere_to_go_gets_its_node_fenced() -> None:
+    assert summary_of(_cib(standby=True)) == [
+        "Fence (reboot) rem1 'fake is active there (fencing will be revoked if remote "
+        "connection can be re-established elsewhere)'",
+        "Stop fake ( rem1 ) due to node availability",
+    ]
