@@ -157,3 +157,39 @@ def test_colocation_with_the_promoted_role_follows_the_promoted_replica_host() -
         schedule(parse_cib(text), NOW)).splitlines()}
     host = lines["web-podman-1"].split()[4]
     assert "Promoted web-1" in lines["httpd:1"] and lines["vip"].split()[4] == host
+
+
+def test_replicas_share_a_host_only_with_addresses_of_their_own() -> None:
+    from buttress.model.resources import BundleNetwork
+    from buttress.scheduler.bundle import per_host
+
+    def bundle(start: str | None) -> Bundle:
+        return Bundle(id="b", container="docker", image="i", replicas=4, replicas_per_host=2,
+                      network=BundleNetwork(ip_range_start=start, control_port="3121"))
+
+    assert per_host(bundle("10.0.0.1")) == 2
+    assert per_host(bundle(None)) == 1
+
+
+def test_an_instance_left_on_a_dropped_replica_guest_is_an_orphan() -> None:
+    history = ('<node_state id="web-2" uname="web-2" remote_node="true" in_ccm="true">'
+               '<lrm id="web-2"><lrm_resources>'
+               '<lrm_resource id="httpd" class="ocf" provider="heartbeat" type="apache">'
+               '<lrm_rsc_op id="h" operation="start" call-id="3" rc-code="0" op-status="0"'
+               ' interval="0" transition-key="1:1:0:x"/></lrm_resource>'
+               '</lrm_resources></lrm></node_state></status>')
+    host = ('<node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" '
+            'expected="member"><lrm id="1"><lrm_resources>'
+            '<lrm_resource id="web-podman-2" class="ocf" provider="heartbeat" type="podman">'
+            '<lrm_rsc_op id="d" operation="start" call-id="1" rc-code="0" op-status="0"'
+            ' interval="0" transition-key="1:1:0:x"/></lrm_resource>'
+            '<lrm_resource id="web-2" class="ocf" provider="pacemaker" type="remote"'
+            ' container="web-podman-2"><lrm_rsc_op id="c" operation="start" call-id="2"'
+            ' rc-code="0" op-status="0" interval="0" transition-key="1:1:0:x"/>'
+            '</lrm_resource></lrm_resources></lrm></node_state>')
+    text = _cib(replicas=2).replace("</status>", history).replace(
+        '<node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" '
+        'expected="member"/>', host)
+    cluster = unpack(parse_cib(text), NOW)
+    orphan = cluster.by_id["httpd"]
+    assert orphan.orphan and [n.name for n in orphan.running_on] == ["web-2"]

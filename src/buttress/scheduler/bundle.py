@@ -40,6 +40,14 @@ REMOTE_LEANING = 10_000
 Builder = Callable[[Resource, WRsc | None], WRsc]
 
 
+def per_host(bundle: Bundle) -> int:
+    """How many replicas may share a host: ``replicas-per-host``, but only replicas with
+    addresses of their own can share one (without ``ip-range-start``, one per host)."""
+    if bundle.network is None or not bundle.network.ip_range_start:
+        return 1
+    return max(bundle.replicas_per_host, 1)
+
+
 def usable(bundle: Bundle) -> bool:
     """Pacemaker ignores a bundle whose primitive it could not reach: one without
     ``ip-range-start`` and without ``control-port``."""
@@ -146,7 +154,7 @@ def inner_clone_model(bundle: Bundle) -> Clone | None:
         return None
     pairs = merge_unruled(bundle.meta)
     pairs.update({"clone-max": str(bundle.replica_count), "clone-node-max": "1"})
-    if bundle.replicas_per_host > 1:
+    if per_host(bundle) > 1:
         # (replicas sharing a host make the instances distinct: histories name them)
         pairs["globally-unique"] = "true"
     if bundle.promoted_max > 0:
@@ -165,7 +173,7 @@ def expand_bundle(bundle: Bundle, outer: WRsc, build: Builder) -> WRsc | None:
     meta attributes) with its replicas; return the inner clone (built, not yet placed)."""
     outer.extra.update({"bundle": True, "bundle_model": bundle, "unique": True, "promotable": False,
                         "clone_max": bundle.replica_count,
-                        "clone_node_max": max(bundle.replicas_per_host, 1),
+                        "clone_node_max": per_host(bundle),
                         "promoted_max": 0, "promoted_node_max": 0, "interleave": False,
                         "template": None})
     for index in range(bundle.replica_count):
@@ -293,7 +301,9 @@ def keep_off_guests(cluster_nodes: list[WNode], by_id: dict[str, WRsc]) -> None:
             inner = rsc.parent.extra.get("bundle_inner")
         if inner is not None:
             for inst in inner.extra["inner"].children:
-                rsc.allowed.setdefault(str(inst.extra["bundle_node"]), 0)
+                guest = inst.extra.get("bundle_node")
+                if guest is not None:
+                    rsc.allowed.setdefault(str(guest), 0)
             continue
         banned = guests if rsc.extra.get("bundled") and not rsc.extra.get(
             "bundle_connection") else bundle_guests

@@ -369,6 +369,11 @@ def _find_for_history(cluster: Cluster, lrm_id: str, node: WNode) -> WRsc | None
     if clone.extra["unique"]:
         found = cluster.by_id.get(lrm_id)
         return found if found is not None and found.variant == "primitive" else None
+    if clone.extra.get("bundle_inner") is not None:
+        from buttress.scheduler.bundle import instance_on_guest
+
+        if instance_on_guest(clone, node) is None:
+            return None   # on the guest of a replica the bundle no longer has: an orphan
     return _anonymous_instance(cluster, clone, base, node)
 
 
