@@ -196,3 +196,25 @@ def test_a_failed_instance_yields_promotion_to_an_equal_healthy_one() -> None:
                failed_monitor_on="n1")
     assert _summary(xml) == ["* Recover S:0 ( Unpromoted n1 )",
                              "* Promote S:1 ( Unpromoted -> Promoted n2 )"]
+
+
+def test_what_follows_the_promotion_waits_for_it_but_restarts_only_on_its_node() -> None:
+    app = '<primitive class="ocf" id="APP" provider="pacemaker" type="Dummy"/>'
+    two = ('<rsc_order id="o" first="P" first-action="promote" then="APP" '
+           'then-action="start"/>')
+    xml = _cib({"n1": ("S:0", True), "n2": ("S:1", False)},
+               {"n1": {"master-S": "10"}, "n2": {"master-S": "5"}}, two, app)
+    xml = xml.replace('name="promotable" value="true"/>',
+                      'name="promotable" value="true"/><nvpair id="P-pm" '
+                      'name="promoted-max" value="2"/>')
+    # APP runs nowhere yet: it starts after the new promotion, through the clone's summary
+    transition = schedule(parse_cib(xml), 1_700_000_000)
+    by_id = {a.id: a for a in transition.actions}
+    start = next(a for a in transition.actions if (a.task, a.resource) == ("start", "APP"))
+    assert any(by_id[r].task == "promote" for r in start.requires)
+    # APP running on n1 is not restarted by a promotion on n2
+    running = xml.replace('</lrm_resources></lrm></node_state>',
+                          '<lrm_resource id="APP" type="Dummy" class="ocf" provider="pacemaker">'
+                          + _op("APP", "start") + '</lrm_resource></lrm_resources></lrm>'
+                          '</node_state>', 1)
+    assert _summary(running) == ["* Promote S:1 ( Unpromoted -> Promoted n2 )"]

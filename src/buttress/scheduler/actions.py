@@ -323,6 +323,10 @@ def _discovery_blocked(rsc: WRsc, node: WNode) -> bool:
 def _collective_actions(table: ActionTable, rsc: WRsc) -> None:
     for task in ("start", "running", "stop", "stopped"):
         table.make(rsc, task, None, optional=True, pseudo=True)
+    if rsc.variant == "clone" and rsc.extra.get("promotable"):
+        # what is ordered after the clone's promotion (demotion) follows these summaries
+        for task in ("promoted", "demoted"):
+            table.make(rsc, task, None, optional=True, pseudo=True)
 
 
 def migratable(rsc: WRsc, source: WNode) -> bool:

@@ -11,6 +11,7 @@ from buttress.state.history import (
     EXEC_NOT_INSTALLED,
     PROMOTED,
     STOPPED,
+    UNPROMOTED,
     Failure,
     NodeHistory,
     expected_rc,
@@ -105,10 +106,12 @@ def apply_failures(cluster: Cluster) -> None:
                     continue
                 policy = "restart"
             rsc.failed = True
+            if failure.op.operation == "demote" and policy != "block":
+                # staying promoted would loop; the recovery stops it first anyway (a
+                # blocked failed demote stays promoted)
+                rsc.role = UNPROMOTED
             if policy == "block":
                 rsc.blocked = True
-                if failure.op.operation == "demote":
-                    rsc.role = PROMOTED  # a blocked failed demote stays promoted
             elif policy == "stop":
                 rsc.meta["target-role"] = "Stopped"
             elif policy == "fence" and node.kind == "guest":

@@ -9,13 +9,38 @@ from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action
 from buttress.transition.graph import SummaryLine, Transition, TransitionAction
 
+_SUMMARIES = ("start", "running", "stop", "stopped", "promoted", "demoted")
+
+
+def _summary(action: Action) -> bool:
+    """A group's or clone's pseudo action that only sums up its members' actions."""
+    return action.pseudo and action.task in _SUMMARIES and not (
+        action.rsc is not None and action.rsc.variant == "primitive")
+
 
 def _included(action: Action) -> bool:
     if action.optional or not action.runnable:
         return False
-    if action.pseudo and action.task in ("start", "running", "stop", "stopped"):
-        return action.rsc is not None and action.rsc.variant == "primitive"
-    return True
+    return not _summary(action)
+
+
+def _requirements(action: Action, chosen_ids: set[int]) -> set[int]:
+    """The chosen actions ``action`` must wait for: those ordered before it, also through
+    the summary actions left out of the transition (a clone's "running" stands for its
+    instances' starts)."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    pending = [edge.first for edge in action.after]
+    while pending:
+        first = pending.pop()
+        if first.uid in seen:
+            continue
+        seen.add(first.uid)
+        if first.uid in chosen_ids:
+            found.add(first.uid)
+        elif _summary(first) and not first.optional and first.runnable:
+            pending.extend(edge.first for edge in first.after)
+    return found
 
 
 def collect_scores(cluster: Cluster) -> list[tuple[str, str, str, int]]:
@@ -62,9 +87,7 @@ def build_transition(cluster: Cluster, table: ActionTable, summary: list[Summary
     chosen_ids = {a.uid for a in chosen}
     deps: dict[int, set[int]] = {a.uid: set() for a in chosen}
     for action in chosen:
-        for edge in action.after:
-            if edge.first.uid in chosen_ids:
-                deps[action.uid].add(edge.first.uid)
+        deps[action.uid] = _requirements(action, chosen_ids) - {action.uid}
     ordered = _runnable_order(chosen, deps)
     frozen = []
     for action in ordered:

@@ -230,6 +230,13 @@ class Orderer:
                 self.order(start, running, Flag.ANY_RUNNABLE)
             for stop in self._ends(inst, "stop", as_first=True):
                 self.order(stop, stopped, Flag.ANY_RUNNABLE)
+        promoted = t.get(clone, "promoted", None)
+        demoted = t.get(clone, "demoted", None)
+        for inst in clone.children:
+            for promote in self._ends(inst, "promote", as_first=True):
+                self.order(promote, promoted, Flag.ANY_RUNNABLE)
+            for demote in self._ends(inst, "demote", as_first=True):
+                self.order(demote, demoted, Flag.ANY_RUNNABLE)
         if clone.extra.get("promotable"):
             # every demotion (also one implied by fencing) before any promotion: two
             # promoted instances must never overlap, even for a moment
@@ -259,7 +266,8 @@ class Orderer:
             pick = rsc.children[-1] if forward == as_first else rsc.children[0]
             return self._ends(pick, task, as_first)
         if as_first:
-            pseudo = {"start": "running", "stop": "stopped"}.get(task)
+            pseudo = {"start": "running", "stop": "stopped", "promote": "promoted",
+                      "demote": "demoted"}.get(task)
             if pseudo is not None:
                 found = self.table.get(rsc, pseudo, None)
                 return [found] if found is not None else []
@@ -436,7 +444,7 @@ class Orderer:
                     if self._apply(edge, ~BLOCKING):
                         changed = True
             for action in self.table.actions:
-                if action.pseudo and (action.task in ("running", "stopped")
+                if action.pseudo and (action.task in ("running", "stopped", "promoted", "demoted")
                                       or "needed" in action.meta) and \
                         self._aggregate(action):
                     changed = True

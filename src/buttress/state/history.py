@@ -165,11 +165,8 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
             if op.operation in ("start", "migrate_from"):
                 role = STARTED
                 start_op = op
-            elif op.operation == "promote":
+            elif op.operation == "promote" or op.operation == "demote":
                 role = PROMOTED
-            elif op.operation == "demote":
-                # staying promoted would loop; the recovery stops it first anyway
-                role = UNPROMOTED
             elif op.operation == "stop":
                 role = STARTED if role in (UNKNOWN, STOPPED) else role
             elif op.operation == "migrate_to":
