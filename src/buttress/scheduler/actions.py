@@ -96,10 +96,7 @@ def _fencing(cluster: Cluster, table: ActionTable) -> None:
         if node.kind == "remote" and not node.fence_reason:
             continue
         reason = node.fence_reason or "node is unclean"
-        # (without quorum a node still in the partition may be fenced: only those out of
-        # sight may be in a partition that has quorum)
-        if cluster.can_fence() or (cluster.fencing_enabled and node.online
-                                   and node.kind == "member"):
+        if cluster.can_fence(node):
             action = table.make(None, "stonith", node, optional=False, reason=reason)
             action.meta["stonith_action"] = cluster.stonith_action
             cluster.fence_nodes.append((node, reason))
@@ -116,7 +113,7 @@ def _guest_fenceable(cluster: Cluster, guest: WNode) -> bool:
     container = container_of(conn) if conn is not None else None
     if container is None:
         return False
-    return all(host.online or (host.unclean and cluster.can_fence())
+    return all(host.online or (host.unclean and cluster.can_fence(host))
                for host in container.running_on)
 
 

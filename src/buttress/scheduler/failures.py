@@ -71,16 +71,22 @@ def apply_failures(cluster: Cluster) -> None:
                 continue
             node = cluster.node_by_name.get(node_name)
             if node is not None and node.unclean and failure.op.operation == "stop" \
-                    and failure.hard and not node.online and not cluster.can_fence():
+                    and failure.hard and not node.online and not cluster.can_fence(node):
                 # a stop that failed for good (not installed, ...) on a lost node that
                 # cannot be fenced: blocked there
                 rsc.failed = True
                 rsc.blocked = True
                 continue
-            if node is None or node.unclean:
-                # fencing the node recovers the resource; the failure needs nothing more
+            if node is None:
                 continue
             policy = on_fail(cluster, rsc, failure)
+            if policy == "fence" and not cluster.can_fence(node):
+                policy = "block"
+            if node.unclean and (cluster.can_fence(node) or policy != "block"
+                                 or not failure.hard):
+                # fencing the node recovers the resource; the failure needs nothing more
+                # (where it cannot be fenced, a hard failure that blocks still blocks)
+                continue
             if policy not in ("stop", "fence", "standby") and _recovered_since(history, failure):
                 # the monitor that failed has since succeeded: the resource recovered by
                 # itself (only stopping, fencing and standby outlast that)

@@ -9,6 +9,7 @@ from buttress.scheduler.coloc_block import ColocationBlocker
 from buttress.scheduler.colocation import unpack_colocations
 from buttress.scheduler.digests import apply_digests
 from buttress.scheduler.failures import apply_failures
+from buttress.scheduler.fence_gate import apply_fence_gate
 from buttress.scheduler.graph import build_transition, collect_scores
 from buttress.scheduler.interleave import inhibit_unmatched
 from buttress.scheduler.multiactive import apply_multiple_active
@@ -38,6 +39,7 @@ def allocation_order(cluster: Cluster, rsc: WRsc) -> tuple[int, int]:
 def schedule(cib: Cib, now: int) -> Transition:
     """Decide what the cluster does next. ``now`` is the epoch second the decision is for."""
     cluster = unpack(cib, now)
+    apply_fence_gate(cluster)
     apply_failures(cluster)
     apply_multiple_active(cluster)
     apply_digests(cluster)

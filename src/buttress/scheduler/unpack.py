@@ -43,6 +43,8 @@ class Cluster:
     rsc_defaults: dict[str, str] = field(default_factory=dict)
     have_quorum: bool = True
     fencing_enabled: bool = True
+    #: fencing is enabled but nothing can fence (no device, no watchdog): see fence_gate
+    no_fencing_means: bool = False
     symmetric: bool = True
     no_quorum_policy: str = "stop"
     stonith_action: str = "reboot"
@@ -75,9 +77,14 @@ class Cluster:
                 if r.variant == "primitive" and not r.is_clone_instance
                 and r.extra.get("template") == ref]
 
-    def can_fence(self) -> bool:
-        return self.fencing_enabled and (self.have_quorum or self.no_quorum_policy == "ignore"
-                                         or self.suicide)
+    def can_fence(self, node: WNode | None = None) -> bool:
+        """Whether fencing may happen (of ``node``): with quorum, or where quorum does not
+        matter; without it, a node still in the partition's membership may be fenced."""
+        if not self.fencing_enabled or self.no_fencing_means:
+            return False
+        if self.have_quorum or self.no_quorum_policy == "ignore" or self.suicide:
+            return True
+        return node is not None and node.online and node.kind == "member"
 
     @property
     def suicide(self) -> bool:
