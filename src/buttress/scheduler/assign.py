@@ -57,9 +57,12 @@ class Assigner:
         # remote connections first: whether a remote node is usable depends on them
         from buttress.scheduler.remote import is_connection
 
+        from buttress.scheduler.remote import lose_unreachable
+
         for rsc in self.cluster.resources:
             if is_connection(rsc):
                 self.assign(rsc)
+        lose_unreachable(self.cluster)
         for rsc in self.cluster.resources:
             self.assign(rsc)
 

@@ -190,6 +190,28 @@ def restrict_placement(cluster: Cluster) -> None:
                 rsc.allowed[node.name] = -INFINITY
 
 
+def lose_unreachable(cluster: Cluster) -> None:
+    """Once connections are placed: a connection up on a lost host that cannot be
+    re-established anywhere loses its node, which is fenced if its status says resources
+    are active there, or says nothing of them."""
+    for name, conn in connections(cluster).items():
+        node = cluster.node_by_name.get(name)
+        if node is None or node.unclean or conn.assigned is not None or conn.orphan:
+            continue
+        if not any(host.unclean for host in conn.running_on):
+            continue
+        node.online = False
+        state = next((s for s in cluster.cib.status.nodes if s.uname == name), None)
+        if state is not None and not state.has_lrm:
+            reason = "resources are in unknown state and connection is unrecoverable"
+        elif _active_there(cluster, name) is not None:
+            reason = "resources are active but connection is unrecoverable"
+        else:
+            continue  # nothing there: the node is just gone
+        node.unclean = True
+        node.fence_reason = reason
+
+
 def _active_there(cluster: Cluster, name: str) -> str | None:
     """The first resource the remote node's own status says is active there."""
     from buttress.state.history import replay
