@@ -55,9 +55,7 @@ class Assigner:
 
     def run(self) -> None:
         # remote connections first: whether a remote node is usable depends on them
-        from buttress.scheduler.remote import is_connection
-
-        from buttress.scheduler.remote import lose_unreachable
+        from buttress.scheduler.remote import is_connection, lose_unreachable
 
         for rsc in self.cluster.resources:
             if is_connection(rsc):
