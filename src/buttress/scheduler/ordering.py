@@ -254,6 +254,12 @@ class Orderer:
         """The primitive actions that stand for ``task`` of ``rsc`` on one side of an order."""
         if rsc.variant == "primitive":
             return self.table.find(rsc, task)
+        if as_first and task == "promote" and rsc.variant == "clone":
+            from buttress.scheduler.promoted import promoted_summary
+
+            summary = promoted_summary(self, rsc)
+            if summary is not None:
+                return [summary]
         if rsc.variant == "group" and as_first and task in ("start", "stop"):
             found = self.table.get(rsc, {"start": "running", "stop": "stopped"}[task], None)
             return [found] if found is not None else []
@@ -463,7 +469,8 @@ class Orderer:
         # (what a collective's summary action requires of a bundle's replica, it requires
         # whole: a bundle restarts its containers for it)
         clone_summary = first.pseudo and (first.rsc is None or first.rsc.variant == "clone") \
-            and not (then.rsc is not None and then.rsc.extra.get("bundled"))
+            and not (then.rsc is not None and then.rsc.extra.get("bundled")
+                     and first.task in ("running", "stopped"))
         if flags & Flag.NO_MIGRATE and _blocks_migration(first, then) \
                 and self._starts_again(then):
             self._cancel_migration(first, then)
