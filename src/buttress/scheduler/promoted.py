@@ -1,5 +1,5 @@
-"""A promotable collective's "promoted" summary action, what orders after its promotion
-wait for.
+"""When a promotable collective's "promoted" summary action can happen (what orders after
+its promotion wait for it).
 
 An order whose first action is ``promote`` of a promotable clone (or of a bundle whose
 primitive is promotable) stands for the collective's ``promoted`` pseudo action: it can
@@ -32,16 +32,19 @@ def _promotable(rsc: WRsc) -> WRsc | None:
 
 
 def promoted_summary(orderer: Orderer, rsc: WRsc) -> Action | None:
-    """The ``promoted`` pseudo action of ``rsc`` (made on first use, with what it waits
-    for); None when ``rsc`` is not promotable."""
+    """The ``promoted`` pseudo action of ``rsc`` (a clone's is made with its actions, a
+    bundle's on first use), settled once for what it waits for; None when ``rsc`` is not
+    promotable."""
     clone = _promotable(rsc)
     if clone is None:
         return None
     table = orderer.table
-    existing = table.get(rsc, "promoted", None)
-    if existing is not None:
-        return existing
-    action = table.make(rsc, "promoted", None, optional=True, pseudo=True)
+    action = table.get(rsc, "promoted", None)
+    if action is None:
+        action = table.make(rsc, "promoted", None, optional=True, pseudo=True)
+    if "settled" in action.meta:
+        return action
+    action.meta["settled"] = "1"
     promotes: list[Action] = []
     staying = False
     to_promote = False
@@ -56,9 +59,10 @@ def promoted_summary(orderer: Orderer, rsc: WRsc) -> Action | None:
                 staying = True
     if not to_promote:
         action.runnable = False
-    elif not staying and promotes:
-        # runnable once any of the promotions can run
-        action.meta["needed"] = "1"
+        return action
+    # runnable once any promotion can run, or at once when an instance stays promoted
+    action.meta["needed"] = "0" if staying else "1"
+    if rsc is not clone:
         from buttress.scheduler.ordering import Flag
 
         for promote in promotes:
