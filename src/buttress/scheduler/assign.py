@@ -11,6 +11,7 @@ from buttress.scheduler.colocation import (
     assigned_nodes,
     merge_scaled,
 )
+from buttress.scheduler.failed_stop import stop_blocked, stop_failed
 from buttress.scheduler.guest import guest_connection_of
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.utilization import (
@@ -269,7 +270,7 @@ class Assigner:
         return nodes[0] if nodes else None
 
     def _unmanaged_stays(self, rsc: WRsc) -> bool:
-        if (rsc.managed and not _stop_blocked(rsc)) or rsc.variant != "primitive":
+        if (rsc.managed and not stop_blocked(rsc)) or rsc.variant != "primitive":
             return False
         node = rsc.running_on[0] if rsc.running_on else None
         self._set(rsc, node, rsc.role if node is not None else STOPPED)
@@ -363,7 +364,7 @@ class Assigner:
 
         # an instance whose stop failed holds no place: it stays blocked as it is, or is
         # stopped by fencing its node, and another instance takes a node in its stead
-        stuck = [i for i in instances if _stop_failed(i)]
+        stuck = [i for i in instances if stop_failed(i)]
         for inst in stuck:
             self._set(inst, None, STOPPED)
         active = [i for i in instances if self._current(i) is not None and i not in stuck]
@@ -458,21 +459,6 @@ class Assigner:
                 self._set(inst, inst.running_on[0], inst.role)
                 return
             self._set(inst, node, _target_role(inst) if node is not None else STOPPED)
-
-
-def _stop_failed(inst: WRsc) -> bool:
-    """A (primitive) instance whose stop failed where it runs: it stops there by the node's
-    fencing, or stays blocked."""
-    return inst.variant == "primitive" and any(
-        h.failure is not None and h.failure.op.operation == "stop"
-        for h in inst.history.values())
-
-
-def _stop_blocked(inst: WRsc) -> bool:
-    """A (primitive) instance blocked by a stop that failed where it runs."""
-    return inst.variant == "primitive" and inst.blocked and any(
-        h.failure is not None and h.failure.op.operation == "stop"
-        for h in inst.history.values())
 
 
 def _member_score(child: WRsc, node: str) -> int:
