@@ -211,6 +211,10 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
         if failure is None or on_fail(cluster, rsc, failure) == "ignore":
             # (an ignored failure does not keep the resource off the node either)
             continue
+        if failure.op.operation != "stop" and \
+                _expired_failure(cluster, rsc, failure.op.last_rc_change):
+            # (nor does one older than failure-timeout, even a hard one)
+            continue
         if failure.op.operation == "stop" and rsc.blocked:
             # a stop that failed where it is blocked (no fencing) bans the resource from
             # the node (it stays there all the same): what is placed with it, its group,

@@ -1,0 +1,29 @@
+"""A probe that failed for good (rc 5, not installed) bans the resource from the node only
+until failure-timeout expires (checked on crm_simulate)."""
+
+from __future__ import annotations
+
+import pytest
+from sched_cib import NOW, cib, summary_of
+
+
+def _rsc(timeout: str) -> str:
+    return ('<primitive id="r" class="ocf" provider="pacemaker" type="Dummy">'
+            '<meta_attributes id="r-m"><nvpair id="r-ft" name="failure-timeout" '
+            f'value="{timeout}"/></meta_attributes></primitive>')
+
+
+def _probe_failed(node: str) -> str:
+    return ('<lrm_resource id="r" class="ocf" provider="pacemaker" type="Dummy">'
+            f'<lrm_rsc_op id="r_last_failure_0" operation_key="r_monitor_0" operation="monitor" '
+            f'call-id="2" rc-code="5" op-status="0" interval="0" transition-key="1:1:7:x" '
+            f'last-rc-change="{NOW - 100}" on_node="{node}"/></lrm_resource>')
+
+
+@pytest.mark.parametrize(("timeout", "expected"), [
+    ("10s", ["Start r ( node1 )"]),            # expired: node1 may run it again
+    ("1000s", ["Start r ( node2 )"]),          # still banned from node1
+])
+def test_failed_probe_bans_until_it_expires(timeout: str, expected: list[str]) -> None:
+    status = {"node1": _probe_failed("node1")}
+    assert summary_of(cib(_rsc(timeout), status)) == expected
