@@ -10,6 +10,8 @@ from buttress.scheduler.working import Action, WNode, WRsc
 from buttress.state.history import PROMOTED, STOPPED, UNPROMOTED
 from buttress.transition.graph import SummaryLine
 
+DEFINITION_CHANGE = "resource definition change"
+
 
 def summarize(cluster: Cluster, table: ActionTable) -> list[SummaryLine]:
     lines: list[SummaryLine] = []
@@ -145,8 +147,11 @@ def _primitive(cluster: Cluster, table: ActionTable, rsc: WRsc) -> list[SummaryL
             if not start.runnable:
                 # a stop with no reason of its own that cannot run tells what blocks it
                 blocker = None if stop.runnable else stop.unrunnable_reason
+                # (a restart for a changed definition that cannot start again is a stop
+                # for what keeps it from starting)
+                own = None if stop.reason == DEFINITION_CHANGE else stop.reason
                 return [SummaryLine("Stop", name, f"( {cur_role}{node.name} )",
-                                    _due(stop.reason or blocker or _reason(start),
+                                    _due(own or blocker or _reason(start),
                                          not stop.runnable))]
             if rsc.failed:
                 if next_role and next_role != cur_role:
