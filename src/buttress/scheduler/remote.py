@@ -198,6 +198,13 @@ def lose_unreachable(cluster: Cluster) -> None:
         node = cluster.node_by_name.get(name)
         if node is None or node.unclean or conn.assigned is not None or conn.orphan:
             continue
+        if any(h.failure is not None and h.active and h.failure.op.operation == "start"
+               for h in conn.history.values()) and cluster.can_fence():
+            # a connection whose start failed and that can start nowhere else
+            node.online = False
+            node.unclean = True
+            node.fence_reason = "the connection is unrecoverable"
+            continue
         if not any(host.unclean for host in conn.running_on):
             continue
         node.online = False

@@ -69,6 +69,9 @@ class NodeHistory:
 
 def expected_rc(op: HistoryOp) -> int:
     """The rc the controller expected, from the transition key (action:graph:rc:uuid)."""
+    if op.operation in ("start", "stop"):
+        # (only a monitor may expect anything but success)
+        return OCF_OK
     if op.transition_key:
         parts = op.transition_key.split(":")
         if len(parts) >= 3 and parts[2].lstrip("-").isdigit():
