@@ -1,5 +1,6 @@
 """A probe that failed for good (rc 5, not installed) bans the resource from the node only
-until failure-timeout expires (checked on crm_simulate)."""
+until failure-timeout expires; for an anonymous clone instance it bans the whole clone
+(checked on crm_simulate)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,10 @@ def _probe_failed(node: str) -> str:
 def test_failed_probe_bans_until_it_expires(timeout: str, expected: list[str]) -> None:
     status = {"node1": _probe_failed("node1")}
     assert summary_of(cib(_rsc(timeout), status)) == expected
+
+
+def test_failed_probe_keeps_an_anonymous_clone_off_the_node() -> None:
+    clone = ('<clone id="c"><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"/>'
+             '</clone>')
+    status = {"node1": _probe_failed("node1")}
+    assert summary_of(cib(clone, status)) == ["Start r:0 ( node2 )"]

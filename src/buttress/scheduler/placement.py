@@ -220,11 +220,16 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
             # the node (it stays there all the same): what is placed with it, its group,
             # leaves
             rsc.allowed[node_name] = -INFINITY
+        # (a hard failure of an anonymous clone's instance keeps the whole clone off)
+        banned = rsc
+        clone = rsc.clone_parent()
+        if clone is not None and not clone.extra.get("unique"):
+            banned = clone
         if failure.fatal:
             for node in cluster.nodes:
-                rsc.allowed[node.name] = -INFINITY
+                banned.allowed[node.name] = -INFINITY
         elif failure.hard:
-            rsc.allowed[node_name] = -INFINITY
+            banned.allowed[node_name] = -INFINITY
 
 
 def stickiness(rsc: WRsc) -> int:
