@@ -45,6 +45,8 @@ class Flag:
                           # stops tell why its start cannot run instead)
 
 
+#: a collective's summary actions (done once all its instances' actions are)
+SUMMARY_TASKS = ("running", "stopped", "promoted", "demoted")
 MANDATORY_START = Flag.IMPLIES_THEN | Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED
 BLOCKING = Flag.RUNNABLE_LEFT | Flag.STOP_BLOCKED | Flag.ANY_RUNNABLE
 
@@ -655,7 +657,13 @@ def _describe(word: str, action: Action) -> str:
     if action.rsc is None and action.node is None:
         return f"{word} {action.task}"
     name = action.rsc.id if action.rsc is not None else (action.node.name if action.node else "")
-    return f"{word} {name} {action.task}"
+    task = action.task
+    if action.pseudo and action.rsc is not None and task in SUMMARY_TASKS \
+            and action.rsc.meta.get("notify", "false").lower() in ("true", "yes", "1", "on"):
+        # a clone that notifies is done once its instances are notified: orders after it
+        # follow that
+        task = "notified"
+    return f"{word} {name} {task}"
 
 
 def _where(inst: WRsc) -> WNode | None:
