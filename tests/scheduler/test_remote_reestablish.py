@@ -2,7 +2,9 @@
 there (observed with crm_simulate 2.1.5): if a cluster node can re-establish the
 connection, nothing is fenced, the resources count as still active there and the connection
 is started; if none can, the node is fenced ("<resource> is active there (fencing will be
-revoked if remote connection can be re-established elsewhere)")."""
+revoked if remote connection can be re-established elsewhere)"). If the connection's start
+failed instead, the node is fenced ("<resource> is thought to be active there") and the
+connection recovered; a start failure without a fail count bans no node."""
 
 from __future__ import annotations
 
@@ -20,14 +22,15 @@ def _op(rsc: str, task: str, call: int, rc: int = 0) -> str:
             f'last-rc-change="1699999880" op-digest="{DIGEST}"/>')
 
 
-def _cib(standby: bool) -> str:
+def _cib(standby: bool, failed_start: bool = False) -> str:
     attrs = ('<instance_attributes id="n1-a"><nvpair id="n1-sb" name="standby" value="on"/>'
              '</instance_attributes>') if standby else ""
+    conn_ops = _op("rem1", "start", 5, 1) if failed_start else _op("rem1", "monitor", 1, 7)
     members = "".join(
         f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
         f'expected="member"><lrm id="{n}"><lrm_resources>'
         '<lrm_resource id="rem1" class="ocf" provider="pacemaker" type="remote">'
-        f'{_op("rem1", "monitor", 1, 7)}</lrm_resource>'
+        f'{conn_ops}</lrm_resource>'
         '</lrm_resources></lrm></node_state>' for n in ("node1",))
     remote = ('<node_state id="rem1" uname="rem1" remote_node="true"><lrm id="rem1">'
               '<lrm_resources><lrm_resource id="fake" class="ocf" provider="pacemaker" '
@@ -51,4 +54,13 @@ def test_connection_with_nowhere_to_go_gets_its_node_fenced() -> None:
         "Fence (reboot) rem1 'fake is active there (fencing will be revoked if remote "
         "connection can be re-established elsewhere)'",
         "Stop fake ( rem1 ) due to node availability",
+    ]
+
+
+def test_failed_connection_start_gets_its_node_fenced() -> None:
+    assert summary_of(_cib(standby=False, failed_start=True)) == [
+        "Fence (reboot) rem1 'fake is thought to be active there'",
+        "Start shooter ( node1 )",
+        "Recover rem1 ( node1 )",
+        "Move fake ( rem1 -> node1 )",
     ]

@@ -200,8 +200,10 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
         "false", "no", "0", "off")
     for node_name, history in rsc.history.items():
         where = cluster.node_by_name.get(node_name)
+        # (a failed start bans the node through the fail count it sets to INFINITY)
         if fatal_start and history.failed_start is not None and where is not None \
-                and not _expired_failure(cluster, rsc, history.failed_start.last_rc_change):
+                and not _expired_failure(cluster, rsc, history.failed_start.last_rc_change) \
+                and failcount(cluster, rsc, where) > 0:
             target = rsc
             clone = rsc.clone_parent()
             if clone is not None and not clone.extra.get("unique"):

@@ -114,6 +114,13 @@ def settle_remote_nodes(cluster: Cluster) -> None:
             node.unclean = True
             node.fence_reason = "remote connection is unrecoverable"
             conn.extra["reconnect_hold"] = reconnect_s(conn) > 0
+        elif conn.running_on and _failed_start(conn) and \
+                (active := _active_there(cluster, name)) is not None:
+            # the connection could not be re-established while the node's own status says
+            # resources run there: they must be fenced before they start elsewhere
+            node.online = False
+            node.unclean = True
+            node.fence_reason = f"{active} is thought to be active there"
         elif conn.running_on:
             node.online = not disabled
         elif (active := _active_there(cluster, name)) and not _host_for(cluster, conn):
@@ -190,6 +197,11 @@ def restrict_placement(cluster: Cluster) -> None:
                 rsc.allowed[node.name] = -INFINITY
 
 
+def _failed_start(conn: WRsc) -> bool:
+    return any(h.failure is not None and h.active and h.failure.op.operation == "start"
+               for h in conn.history.values())
+
+
 def lose_unreachable(cluster: Cluster) -> None:
     """Once connections are placed: a connection up on a lost host that cannot be
     re-established anywhere loses its node, which is fenced if its status says resources
@@ -198,8 +210,7 @@ def lose_unreachable(cluster: Cluster) -> None:
         node = cluster.node_by_name.get(name)
         if node is None or node.unclean or conn.assigned is not None or conn.orphan:
             continue
-        if any(h.failure is not None and h.active and h.failure.op.operation == "start"
-               for h in conn.history.values()) and cluster.can_fence():
+        if _failed_start(conn) and cluster.can_fence():
             # a connection whose start failed and that can start nowhere else
             node.online = False
             node.unclean = True
