@@ -11,17 +11,7 @@ from buttress.model.cib import Cib, Configuration, FencingLevel, Tag
 from buttress.model.constraints import Colocation, Location, Order, ResourceSet, Ticket
 from buttress.model.nodes import Node
 from buttress.model.nvsets import NvSet
-from buttress.model.resources import (
-    Bundle,
-    BundleNetwork,
-    Clone,
-    Group,
-    Operation,
-    PortMapping,
-    Primitive,
-    Resource,
-    StorageMapping,
-)
+from buttress.model.resources import Bundle, Clone, Group, Operation, Primitive, Resource
 from buttress.model.rules import (
     DateExpression,
     DateSpec,
@@ -267,50 +257,10 @@ class _Reader:
         raise CibError(f"unknown resource element <{tag}>", tag, _line(el))
 
     def bundle(self, el: Element) -> Bundle:
-        container = None
-        for kind in ("docker", "podman", "rkt"):
-            container = el.find(kind)
-            if container is not None:
-                break
-        prims = _children(el, "primitive")
-        replicas = None
-        promoted_max = 0
-        if container is not None:
-            if container.get("replicas"):
-                replicas = _int(container, "replicas", 1)
-            promoted_max = _int(container, "promoted-max", 0) or _int(container, "masters", 0)
-        net_el = el.find("network")
-        network = None
-        if net_el is not None:
-            ports = tuple(PortMapping(id=p.get("id", ""), port=p.get("port"),
-                                      internal_port=p.get("internal-port"),
-                                      range=p.get("range"))
-                          for p in _children(net_el, "port-mapping"))
-            network = BundleNetwork(ip_range_start=net_el.get("ip-range-start"),
-                                    host_interface=net_el.get("host-interface"),
-                                    host_netmask=net_el.get("host-netmask"),
-                                    control_port=net_el.get("control-port"),
-                                    add_host=_bool(net_el.get("add-host"), True),
-                                    port_mappings=ports)
-        storage = tuple(StorageMapping(id=m.get("id", ""), target_dir=m.get("target-dir", ""),
-                                       source_dir=m.get("source-dir"),
-                                       source_dir_root=m.get("source-dir-root"),
-                                       options=m.get("options"))
-                        for m in _children(el.find("storage"), "storage-mapping"))
-        return Bundle(id=_req(el, "id"),
-                      container=str(container.tag) if container is not None else "docker",
-                      image=container.get("image") if container is not None else None,
-                      replicas=replicas,
-                      child=self.primitive(prims[0], prims[0].get("template")) if prims else None,
-                      meta=self.nvsets(el, "meta_attributes"),
-                      replicas_per_host=(_int(container, "replicas-per-host", 1)
-                                         if container is not None else 1),
-                      promoted_max=promoted_max,
-                      network_mode=container.get("network") if container is not None else None,
-                      run_command=(container.get("run-command")
-                                   if container is not None else None),
-                      options=container.get("options") if container is not None else None,
-                      network=network, storage=storage)
+        from buttress.cib.bundle_reader import read_bundle
+
+        return read_bundle(el, lambda p: self.primitive(p, p.get("template")),
+                           lambda b: self.nvsets(b, "meta_attributes"))
 
     def primitive(self, el: Element, template: str | None) -> Primitive:
         rsc_id = _req(el, "id")

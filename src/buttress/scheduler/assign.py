@@ -105,7 +105,7 @@ class Assigner:
 
     def role_nodes(self, primary: WRsc, role: str | None) -> list[WNode]:
         if role is not None and primary.extra.get("bundle"):
-            from buttress.scheduler.bundle import hosts_in_role
+            from buttress.scheduler.bundle_assign import hosts_in_role
 
             return hosts_in_role(primary, role)
         if role is None or primary.variant != "clone":
@@ -247,11 +247,9 @@ class Assigner:
             if rsc.variant == "clone":
                 self._assign_clone(rsc)
                 if rsc.extra.get("bundle"):
-                    self._bundle_connections(rsc)
-                    inner = rsc.extra.get("inner")
-                    if isinstance(inner, WRsc):
-                        # (what is colocated with a role of the bundle needs its promotions)
-                        self.assign(inner)
+                    from buttress.scheduler.bundle_assign import place_connections
+
+                    place_connections(self, rsc)
             elif rsc.variant == "group":
                 self._assign_group(rsc)
             else:
@@ -432,24 +430,9 @@ class Assigner:
         on, unless that leaves it nowhere to go (bundle.py)."""
         if not clone.extra.get("bundle"):
             return weights
-        from buttress.scheduler.bundle import lean_off_remote_nodes
+        from buttress.scheduler.bundle_assign import lean_off_remote_nodes
 
         return lean_off_remote_nodes(clone, weights, self.nodes, limit)
-
-    def _bundle_connections(self, bundle: WRsc) -> None:
-        """Each replica's connection runs where its container's host is reached from."""
-        from buttress.scheduler.bundle import connection_host, replica_connection
-
-        for replica in bundle.children:
-            conn = replica_connection(replica)
-            if conn is None:
-                continue
-            host = connection_host(replica, self.nodes, self.cluster.by_id)
-            if host is not None:
-                for name in conn.allowed:
-                    if name != host.name:
-                        conn.allowed[name] = -INFINITY
-            self.assign(conn)
 
     def _place_instance(self, inst: WRsc, node: WNode | None) -> None:
         if inst.variant == "group":

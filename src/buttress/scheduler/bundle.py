@@ -27,15 +27,12 @@ from buttress.model.nvsets import NvSet, merge_unruled
 from buttress.model.resources import Bundle, Clone, Operation, Primitive, Resource
 from buttress.scheduler.bundle_params import container_params
 from buttress.scheduler.working import WNode, WRsc
-from buttress.scores import INFINITY, add
+from buttress.scores import INFINITY
 from buttress.state.history import STOPPED
 
 #: containers and their IPs are monitored every minute, the guest connection every 30 s
 CONTAINER_MONITOR_MS = 60_000
 CONNECTION_MONITOR_MS = 30_000
-#: how much a new container leans away from remote nodes: its connection's ban from them,
-#: taken in at a hundredth (Pacemaker's scores show -10000)
-REMOTE_LEANING = 10_000
 
 Builder = Callable[[Resource, WRsc | None], WRsc]
 
@@ -242,39 +239,6 @@ def replica_heads(rsc: WRsc) -> list[WRsc]:
     return found
 
 
-def lean_off_remote_nodes(bundle: WRsc, weights: dict[str, int], nodes: dict[str, WNode],
-                          limit: dict[str, int]) -> dict[str, int]:
-    """A new replica's container takes in its connection's dislike of remote nodes (which
-    no connection runs on), scaled down to REMOTE_LEANING; dropped when that would leave
-    it no node within ``limit`` (so a replica can still land on a remote node)."""
-    if inner_of(bundle) is None:
-        return weights
-    merged = {name: add(score, -REMOTE_LEANING)
-              if name in nodes and nodes[name].kind == "remote" else score
-              for name, score in weights.items()}
-    for name, score in merged.items():
-        node = nodes.get(name)
-        if score >= 0 and node is not None and node.can_run() and limit.get(name, 0) > 0:
-            return merged
-    return weights
-
-
-def hosts_in_role(bundle: WRsc, role: str) -> list[WNode]:
-    """Where the containers run whose inner instance is to be in ``role`` (what is
-    colocated with a role of a bundle goes to those hosts)."""
-    inner = inner_of(bundle)
-    found: list[WNode] = []
-    if inner is None:
-        return found
-    for inst in inner.children:
-        container = inst.extra.get("container")
-        if inst.assigned is None or inst.next_role != role or not isinstance(container, WRsc):
-            continue
-        if container.assigned is not None and container.assigned not in found:
-            found.append(container.assigned)
-    return found
-
-
 def inner_of(rsc: WRsc) -> WRsc | None:
     """The inner clone of a bundle (None: ``rsc`` is not a bundle holding a primitive)."""
     found = rsc.extra.get("inner")
@@ -314,22 +278,6 @@ def keep_off_guests(cluster_nodes: list[WNode], by_id: dict[str, WRsc]) -> None:
 def replica_connection(replica: WRsc) -> WRsc | None:
     found = replica.extra.get("connection")
     return found if isinstance(found, WRsc) else None
-
-
-def connection_host(replica: WRsc, nodes: dict[str, WNode],
-                    by_id: dict[str, WRsc]) -> WNode | None:
-    """Where the replica's connection must run: the host of its placed container, or, for
-    a container on a remote node, where that node's connection runs (None: the container
-    is not placed, the connection may go anywhere it could run)."""
-    container = replica.extra.get("container")
-    if not isinstance(container, WRsc) or container.assigned is None \
-            or container.next_role == STOPPED:
-        return None
-    host = container.assigned
-    if host.is_remote and host.remote_rsc is not None:
-        conn = by_id.get(host.remote_rsc)
-        return conn.assigned if conn is not None else None
-    return host
 
 
 def container_runs(inst: WRsc) -> bool:
