@@ -3,7 +3,8 @@
 A failure the configuration ignores does not keep the resource off the node either, even
 a hard one (rc 5 from the agent); but an agent the executor could not find at all (execution
 status "not installed") cannot be ignored: the resource is recovered on another node. An
-ignored failed stop counts as a stop that succeeded.
+ignored failed stop counts as a stop that succeeded. A resource with an ignored failure is
+not moved by its fail counts (migration-threshold) either.
 """
 
 from __future__ import annotations
@@ -44,3 +45,14 @@ def test_ignored_failed_stop_counts_as_stopped() -> None:
     prefer = '<rsc_location id="l" rsc="r" node="node2" score="100"/>'
     # it starts again, on the node it failed on as well as any other
     assert summary_of(cib(rsc, {"node2": history}, prefer)) == ["Start r ( node2 )"]
+
+
+def test_ignored_failure_keeps_fail_counts_from_moving_the_resource() -> None:
+    rsc = _RSC.replace("</primitive>", '<meta_attributes id="r-m"><nvpair id="r-mt" '
+                       'name="migration-threshold" value="2"/></meta_attributes></primitive>')
+    history = _history(0).replace('rc-code="5"', 'rc-code="1"')
+    text = cib(rsc, {"node1": history})
+    counts = ('<transient_attributes id="t1"><instance_attributes id="t1a"><nvpair id="fc" '
+              'name="fail-count-r#monitor_10000" value="2"/></instance_attributes>'
+              '</transient_attributes>')
+    assert summary_of(text.replace('<lrm id="node1">', f'{counts}<lrm id="node1">')) == []

@@ -184,7 +184,10 @@ def _apply_failures(cluster: Cluster, rsc: WRsc) -> None:
     if limit <= 0:
         return
     fillers: list[WRsc] = rsc.extra.get("fillers", [])
-    for node in cluster.nodes:
+    # (a resource with an ignored failure is not moved by its fail counts, on any node)
+    ignored = any(h.failure is not None and on_fail(cluster, rsc, h.failure) == "ignore"
+                  for h in rsc.history.values())
+    for node in [] if ignored else cluster.nodes:
         count = failcount(cluster, rsc, node)
         for filler in fillers:
             # failures inside a container count against the container
