@@ -79,7 +79,16 @@ def _fencing(cluster: Cluster, table: ActionTable) -> None:
     # (guests' resets come after the other nodes' fencing, by guest name)
     guests = sorted((n for n in cluster.nodes if n.kind == "guest"),
                     key=lambda n: node_name_key(n.name))
-    ordered = [n for n in cluster.nodes if n.kind != "guest"] + guests
+    # (remote nodes are found unclean after the members, as their status is read, those
+    # whose resources are in an unknown state last)
+    status = [s.uname for s in cluster.cib.status.nodes]
+
+    def found(node: WNode) -> tuple[int, int]:
+        unknown = "unknown state" in (node.fence_reason or "")
+        return (int(unknown), status.index(node.name) if node.name in status else len(status))
+
+    remotes = sorted((n for n in cluster.nodes if n.kind == "remote"), key=found)
+    ordered = [n for n in cluster.nodes if n.kind == "member"] + remotes + guests
     for node in reversed(ordered):
         if node.kind == "guest":
             if node.reset and _guest_fenceable(cluster, node):
