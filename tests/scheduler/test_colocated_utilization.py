@@ -6,6 +6,8 @@ this one first); if no node holds them all, a node holding the resource alone wi
 
 from __future__ import annotations
 
+from sched_cib import cib, lrm, op, summary_of
+
 from buttress.cib import parse_cib
 from buttress.scheduler import schedule
 from buttress.transition.render import render_summary
@@ -47,3 +49,31 @@ def test_a_dependent_being_placed_is_not_counted_with_its_primary() -> None:
     # rsc3 goes first and places rsc1 first: rsc1 needs room for itself and rsc2 only
     lines = _summary({"n1": 2, "n2": 4}, _prim("rsc1") + _prim("rsc2") + _prim("rsc3", 1))
     assert lines == ["* Start rsc3 ( n2 )", "* Start rsc1 ( n2 )"]
+
+
+def _capacity_case(stickiness: int) -> list[str]:
+    """rsc1 on node1, which has no capacity, rsc2 on node2, which holds one of them."""
+    resources = _prim("rsc1") + _prim("rsc2")
+    running = {"node1": lrm("rsc1", op("rsc1", "start", 1)),
+               "node2": lrm("rsc2", op("rsc2", "start", 2))}
+    xml = cib(resources, running)
+    for node, cpu in (("node1", 0), ("node2", 2)):
+        xml = xml.replace(f'<node id="{node}" uname="{node}"/>',
+                          f'<node id="{node}" uname="{node}"><utilization id="{node}-u">'
+                          f'<nvpair id="{node}-cpu" name="cpu" value="{cpu}"/></utilization>'
+                          '</node>')
+    xml = xml.replace('value="false"/></cluster_property_set></crm_config>',
+                      'value="false"/><nvpair id="ps" name="placement-strategy" '
+                      'value="balanced"/></cluster_property_set></crm_config><rsc_defaults>'
+                      '<meta_attributes id="rd"><nvpair id="rd-s" name="resource-stickiness" '
+                      f'value="{stickiness}"/></meta_attributes></rsc_defaults>')
+    return summary_of(xml)
+
+
+def test_with_a_strategy_the_resource_liking_the_roomiest_node_goes_first() -> None:
+    # nodes with most free capacity first: rsc2 likes node2 more (stickiness), so it is
+    # placed first and keeps it
+    assert _capacity_case(100) == ["Stop rsc1 ( node1 ) due to node availability"]
+    # alike: configuration order, and rsc1 takes the room
+    assert _capacity_case(0) == ["Move rsc1 ( node1 -> node2 )",
+                                 "Stop rsc2 ( node2 ) due to node availability"]

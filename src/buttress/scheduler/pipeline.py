@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from buttress.model.cib import Cib
 from buttress.scheduler.actions import ActionTable, create_actions
+from buttress.scheduler.allocation_order import sort_for_allocation
 from buttress.scheduler.assign import Assigner
 from buttress.scheduler.coloc_block import ColocationBlocker
 from buttress.scheduler.colocation import unpack_colocations
@@ -19,21 +20,10 @@ from buttress.scheduler.placement import apply_placement
 from buttress.scheduler.shutdown_lock import apply_shutdown_locks
 from buttress.scheduler.summary import summarize
 from buttress.scheduler.tickets import apply_tickets
-from buttress.scheduler.unpack import Cluster, unpack
-from buttress.scheduler.working import WRsc
+from buttress.scheduler.unpack import unpack
 from buttress.transition.graph import Transition
 
 __all__ = ["Transition", "schedule"]
-
-
-def allocation_order(cluster: Cluster, rsc: WRsc) -> tuple[int, int]:
-    """Higher priority first; with a placement strategy (capacities are spent as resources
-    are placed) a resource that must leave its node comes after those that can stay."""
-    if cluster.prop("placement-strategy", "default").lower() == "default":
-        return (-rsc.priority, 0)
-    current = [n for p in rsc.primitives() for n in p.running_on]
-    displaced = 1 if current and not current[0].can_run() else 0
-    return (-rsc.priority, displaced)
 
 
 def schedule(cib: Cib, now: int) -> Transition:
@@ -47,8 +37,8 @@ def schedule(cib: Cib, now: int) -> Transition:
     apply_shutdown_locks(cluster)
     apply_tickets(cluster)
     # Allocation and the summary both follow priority order (stable within a priority).
-    cluster.resources.sort(key=lambda r: allocation_order(cluster, r))
     colocs = unpack_colocations(cluster)
+    sort_for_allocation(cluster, colocs)
     Assigner(cluster, colocs).run()
     inhibit_unmatched(cluster)
     table = ActionTable()
