@@ -5,7 +5,8 @@ With a placement strategy capacities are spent as resources are placed, so the o
 matters more and is refined: higher priority first; then the higher score on the node a
 resource runs on now, if that node can still take resources (its own scores with those of
 what it must be placed with); then the higher score on the first node where two resources
-differ, taking nodes that can take resources first, then those with most free capacity. Resources alike keep their configuration order.
+differ, taking nodes that can take resources first, then those with most free capacity.
+Resources alike keep their configuration order.
 """
 
 from __future__ import annotations
