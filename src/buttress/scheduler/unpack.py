@@ -460,7 +460,10 @@ def _orphan(cluster: Cluster, lrm: ResourceHistory) -> WRsc:
     _settle_meta(cluster, w)
     if not truthy(cluster.prop("stop-orphan-resources", "true")):
         w.managed = False
-    cluster.by_id[w.id] = w
+    # (history left by a primitive whose id a configured group or clone now has: listed
+    # apart, so that it does not hide the configured resource)
+    taken = w.id in cluster.by_id
+    cluster.by_id[f"{w.id} (orphan)" if taken else w.id] = w
     cluster.resources.append(w)
     from buttress.scheduler.remote import add_orphan_remote_node, is_connection
 
