@@ -72,13 +72,26 @@ def expected_rc(op: HistoryOp) -> int:
     if op.operation in ("start", "stop"):
         # (only a monitor may expect anything but success)
         return OCF_OK
+    keyed = _key_rc(op)
+    if keyed is not None:
+        return keyed
+    if op.operation == "monitor" and op.interval_ms == 0:
+        return OCF_NOT_RUNNING
+    return OCF_OK
+
+
+def _key_rc(op: HistoryOp) -> int | None:
     if op.transition_key:
         parts = op.transition_key.split(":")
         if len(parts) >= 3 and parts[2].lstrip("-").isdigit():
             return int(parts[2])
-    if op.operation == "monitor" and op.interval_ms == 0:
-        return OCF_NOT_RUNNING
-    return OCF_OK
+    return None
+
+
+def _expected_not_running(op: HistoryOp) -> bool:
+    """A start that found the resource not running, as the controller said it would."""
+    return (op.operation == "start" and op.op_status == EXEC_DONE
+            and op.rc_code == OCF_NOT_RUNNING and _key_rc(op) == OCF_NOT_RUNNING)
 
 
 def is_probe(op: HistoryOp) -> bool:
@@ -155,6 +168,11 @@ def replay(ops: tuple[HistoryOp, ...]) -> NodeHistory:
                 # stopped: a later monitor result does not replace that failure
                 continue
             role, failure = _monitor(op, role, failure, ok)
+            continue
+        if _expected_not_running(op):
+            # (the controller expected it to find the resource not running: it is stopped)
+            role, failure = STOPPED, None
+            recurring.clear()
             continue
         if not ok:
             if op.operation == "stop" and op.op_status == EXEC_DONE and \
