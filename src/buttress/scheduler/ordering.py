@@ -445,7 +445,9 @@ class Orderer:
             # requires, so that its reason wins when several orderings require the action;
             # what blocks it is looked at in the order the orderings were added
             for action in self.table.actions:
-                for edge in action.after:
+                # orders between interleaved instances are made from their clones' order
+                # after the others: what else blocks an action is named first
+                for edge in sorted(action.after, key=_interleaved_last):
                     if self._apply(edge, BLOCKING):
                         changed = True
                 for edge in reversed(action.after):
@@ -651,6 +653,10 @@ def _cause(word: str, cause: Action, action: Action) -> str | None:
     if cause.rsc is not None and cause.rsc is action.rsc:
         return None
     return _describe(word, cause)
+
+
+def _interleaved_last(edge: Ordering) -> int:
+    return 1 if edge.flags & Flag.INTERLEAVED else 0
 
 
 def _describe(word: str, action: Action) -> str:
