@@ -5,7 +5,7 @@ until failure-timeout expires; for an anonymous clone instance it bans the whole
 from __future__ import annotations
 
 import pytest
-from sched_cib import NOW, cib, summary_of
+from sched_cib import NOW, cib, lrm, op, primitive, summary_of
 
 
 def _rsc(timeout: str) -> str:
@@ -35,3 +35,10 @@ def test_failed_probe_keeps_an_anonymous_clone_off_the_node() -> None:
              '</clone>')
     status = {"node1": _probe_failed("node1")}
     assert summary_of(cib(clone, status)) == ["Start r:0 ( node2 )"]
+
+
+def test_probe_of_a_missing_agent_finds_nothing_running() -> None:
+    """Execution status "not installed" (7) on a probe: not active there, and banned."""
+    missing = _probe_failed("node1").replace('op-status="0"', 'op-status="7"')
+    status = {"node1": missing, "node2": lrm("r", op("r", "start", 2))}
+    assert summary_of(cib(primitive("r"), status)) == []

@@ -231,6 +231,9 @@ def _failure(op: HistoryOp) -> Failure:
 def _monitor(op: HistoryOp, role: str, failure: Failure | None,
              ok: bool) -> tuple[str, Failure | None]:
     rc = op.rc_code
+    if is_probe(op) and op.op_status == EXEC_NOT_INSTALLED:
+        # the agent is missing there: nothing can run it (and nothing runs)
+        return STOPPED, Failure(op=op, hard=True)
     if op.op_status != EXEC_DONE:
         return (STARTED if role in (UNKNOWN, STOPPED) else role), _failure(op)
     if rc == OCF_NOT_RUNNING:
