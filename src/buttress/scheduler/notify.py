@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from buttress.scheduler.actions import ActionTable
-from buttress.scheduler.ordering import Flag, Orderer
+from buttress.scheduler.order_flags import Flag
+from buttress.scheduler.ordering import Orderer
 from buttress.scheduler.unpack import Cluster
 from buttress.scheduler.working import Action, WNode, WRsc
 from buttress.state.history import PROMOTED

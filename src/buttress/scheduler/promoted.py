@@ -63,7 +63,7 @@ def promoted_summary(orderer: Orderer, rsc: WRsc) -> Action | None:
     # runnable once any promotion can run, or at once when an instance stays promoted
     action.meta["needed"] = "0" if staying else "1"
     if rsc is not clone:
-        from buttress.scheduler.ordering import Flag
+        from buttress.scheduler.order_flags import Flag
 
         for promote in promotes:
             orderer.order(promote, action, Flag.ANY_RUNNABLE)
