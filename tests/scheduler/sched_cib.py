@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from buttress.cib import parse_cib
 from buttress.scheduler import schedule
 
@@ -64,3 +66,48 @@ def summary_of(text: str) -> list[str]:
 
 def ban(rsc: str, node: str) -> str:
     return f'<rsc_location id="ban-{rsc}-{node}" rsc="{rsc}" node="{node}" score="-INFINITY"/>'
+
+
+#: the op-digest of a Dummy without parameters (the definition did not change since)
+DUMMY_DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+_calls = itertools.count(1)
+
+
+def started_op(lrm_id: str, op_digest: str = DUMMY_DIGEST) -> str:
+    """A successful start of ``lrm_id``, recorded the way a real node records it."""
+    k = next(_calls)
+    key = f"{k}:0:0:63e36ef0-cc16-4f1c-a058-c1d85188901a"
+    return (f'<lrm_rsc_op id="{lrm_id}_op{k}" operation_key="{lrm_id}_start_0" '
+            f'operation="start" transition-key="{key}" transition-magic="0:0;{key}" '
+            f'call-id="{k}" rc-code="0" op-status="0" interval="0" op-digest="{op_digest}"/>')
+
+
+def running_cib(resources: str, running: dict[str, list[str]], constraints: str = "",
+                op_digest: str = DUMMY_DIGEST) -> str:
+    """Online nodes (the keys of ``running``), each with the given history ids started."""
+    nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in running)
+    status = ""
+    for node, lrm_ids in running.items():
+        history = "".join(f'<lrm_resource id="{r}" type="Dummy" class="ocf" '
+                          f'provider="pacemaker">{started_op(r, op_digest)}</lrm_resource>'
+                          for r in lrm_ids)
+        status += (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+                   f'join="member" expected="member"><lrm id="{node}"><lrm_resources>'
+                   f'{history}</lrm_resources></lrm></node_state>')
+    return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
+            '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
+            'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
+            f'<nodes>{nodes}</nodes><resources>{resources}</resources>'
+            f'<constraints>{constraints}</constraints></configuration>'
+            f'<status>{status}</status></cib>')
+
+
+def last_op(rsc: str, task: str, call: int, rc: int = 0) -> str:
+    """The ``<rsc>_last_0`` entry Pacemaker keeps for a resource's last non-recurring
+    operation (with its operation_key), dated 20 s before NOW."""
+    expected = 7 if task == "monitor" else 0
+    key = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+    return (f'<lrm_rsc_op id="{rsc}_last_0" operation_key="{rsc}_{task}_0" '
+            f'operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" '
+            f'interval="0" transition-key="{call}:-1:{expected}:{key}" '
+            f'last-rc-change="1699999880" op-digest="{DUMMY_DIGEST}"/>')

@@ -5,38 +5,16 @@ Both behaviours were observed with crm_simulate on the same kind of input.
 
 from __future__ import annotations
 
-import itertools
+from sched_cib import running_cib
 
 from buttress.cib import parse_cib
 from buttress.scheduler import schedule
 from buttress.scheduler.digests import digest
 from buttress.transition.render import render_summary
 
-_ids = itertools.count(1)
-
-
-def _op(lrm_id: str, op_digest: str) -> str:
-    k = next(_ids)
-    key = f"{k}:0:0:63e36ef0-cc16-4f1c-a058-c1d85188901a"
-    return (f'<lrm_rsc_op id="{lrm_id}_op{k}" operation_key="{lrm_id}_start_0" '
-            f'operation="start" transition-key="{key}" transition-magic="0:0;{key}" '
-            f'call-id="{k}" rc-code="0" op-status="0" interval="0" op-digest="{op_digest}"/>')
-
 
 def _cib(resources: str, running: dict[str, list[str]], op_digest: str) -> str:
-    nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in running)
-    status = ""
-    for node, lrm_ids in running.items():
-        lrm = "".join(f'<lrm_resource id="{r}" type="Dummy" class="ocf" provider="pacemaker">'
-                      f'{_op(r, op_digest)}</lrm_resource>' for r in lrm_ids)
-        status += (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
-                   f'join="member" expected="member"><lrm id="{node}"><lrm_resources>{lrm}'
-                   f'</lrm_resources></lrm></node_state>')
-    return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
-            '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
-            'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
-            f'<nodes>{nodes}</nodes><resources>{resources}</resources><constraints/>'
-            f'</configuration><status>{status}</status></cib>')
+    return running_cib(resources, running, op_digest=op_digest)
 
 
 def _summary(xml: str) -> list[str]:

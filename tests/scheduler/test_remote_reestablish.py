@@ -8,18 +8,9 @@ connection recovered; a start failure without a fail count bans no node."""
 
 from __future__ import annotations
 
-from sched_cib import summary_of
+from sched_cib import last_op, summary_of
 
-KEY = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
-DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
-
-
-def _op(rsc: str, task: str, call: int, rc: int = 0) -> str:
-    expected = 7 if task == "monitor" else 0
-    return (f'<lrm_rsc_op id="{rsc}_last_0" operation_key="{rsc}_{task}_0" '
-            f'operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" '
-            f'interval="0" transition-key="{call}:-1:{expected}:{KEY}" '
-            f'last-rc-change="1699999880" op-digest="{DIGEST}"/>')
+_op = last_op
 
 
 def _cib(standby: bool, failed_start: bool = False) -> str:

@@ -8,21 +8,11 @@ instances, a first start that only its own forced stop requires counts as unrunn
 
 from __future__ import annotations
 
-import itertools
+from sched_cib import running_cib
 
 from buttress.cib import parse_cib
 from buttress.scheduler import schedule
 from buttress.transition.render import render_summary
-
-_ids = itertools.count(1)
-
-
-def _op(rsc: str) -> str:
-    k = next(_ids)
-    key = f"{k}:0:0:63e36ef0-cc16-4f1c-a058-c1d85188901a"
-    return (f'<lrm_rsc_op id="{rsc}_op{k}" operation_key="{rsc}_start_0" operation="start" '
-            f'transition-key="{key}" transition-magic="0:0;{key}" call-id="{k}" rc-code="0" '
-            f'op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>')
 
 
 def _prim(rid: str, disabled: bool = False) -> str:
@@ -37,20 +27,7 @@ def _clone(cid: str, child: str) -> str:
 
 
 def _cib(resources: str, constraints: str, running: dict[str, list[str]]) -> str:
-    nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in running)
-    status = ""
-    for node, rscs in running.items():
-        lrm = "".join(f'<lrm_resource id="{r}" type="Dummy" class="ocf" provider="pacemaker">'
-                      f'{_op(r)}</lrm_resource>' for r in rscs)
-        status += (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
-                   f'join="member" expected="member"><lrm id="{node}"><lrm_resources>{lrm}'
-                   f'</lrm_resources></lrm></node_state>')
-    return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
-            '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
-            'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
-            f'<nodes>{nodes}</nodes><resources>{resources}</resources>'
-            f'<constraints>{constraints}</constraints></configuration>'
-            f'<status>{status}</status></cib>')
+    return running_cib(resources, running, constraints)
 
 
 def _summary(xml: str) -> list[str]:

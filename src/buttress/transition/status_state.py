@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 from buttress.model.cib import Cib, iter_primitives
 from buttress.model.nodes import Node
-from buttress.model.nvsets import merge_unruled
-from buttress.model.resources import Bundle, Group, Primitive
+from buttress.model.resources import Bundle, Primitive
 from buttress.model.status import HistoryOp
 from buttress.scheduler.bundle import container_id, usable
 from buttress.scheduler.failures import on_fail
+from buttress.scheduler.guest import guest_definitions
 from buttress.scheduler.unpack import Cluster, interval_of, unpack
 from buttress.scheduler.working import WNode, WRsc
 from buttress.state.history import (
@@ -105,16 +105,9 @@ class StatusState:
 def _guest_hosts(cib: Cib) -> dict[str, str]:
     """guest node name -> id of the primitive (container) that carries ``remote-node``."""
     found: dict[str, str] = {}
+    for name, prim in guest_definitions(cib.configuration.resources):
+        found.setdefault(name, prim.id)
     for rsc in cib.configuration.resources:
-        members: tuple[Primitive, ...] = ()
-        if isinstance(rsc, Primitive):
-            members = (rsc,)
-        elif isinstance(rsc, Group):
-            members = rsc.children
-        for prim in members:
-            name = merge_unruled(prim.meta).get("remote-node")
-            if name:
-                found.setdefault(name, prim.id)
         if isinstance(rsc, Bundle) and rsc.child is not None and usable(rsc):
             # each replica's guest node lives in the replica's container
             for index in range(rsc.replica_count):
