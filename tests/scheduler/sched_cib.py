@@ -111,3 +111,14 @@ def last_op(rsc: str, task: str, call: int, rc: int = 0) -> str:
             f'operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0" '
             f'interval="0" transition-key="{call}:-1:{expected}:{key}" '
             f'last-rc-change="1699999880" op-digest="{DUMMY_DIGEST}"/>')
+
+
+def with_transient(text: str, name: str, values: dict[str, int]) -> str:
+    """``text`` with a transient node attribute (e.g. a promotion score ``master-p``, as a
+    promotable agent records it) on each node of ``values``."""
+    for node, value in values.items():
+        attrs = (f'<transient_attributes id="{node}-t"><instance_attributes id="{node}-ta">'
+                 f'<nvpair id="{node}-mp" name="{name}" value="{value}"/>'
+                 f'</instance_attributes></transient_attributes>')
+        text = text.replace(f'<lrm id="{node}">', f'{attrs}<lrm id="{node}">')
+    return text

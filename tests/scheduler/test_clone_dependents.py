@@ -7,22 +7,14 @@ dependent that is being placed (and so places the clone first) still counts.
 
 from __future__ import annotations
 
-from sched_cib import cib, lrm, op, primitive, summary_of
+from sched_cib import cib, lrm, op, primitive, running_cib, summary_of
 
 from buttress.cib import parse_cib
 from buttress.scheduler import schedule
 
 
 def _cib(resources: str, constraints: str) -> str:
-    nodes = '<node id="n1" uname="n1"/><node id="n2" uname="n2"/>'
-    status = "".join(f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" '
-                     f'join="member" expected="member"/>' for n in ("n1", "n2"))
-    return ('<cib epoch="1" num_updates="1" admin_epoch="0" have-quorum="1"><configuration>'
-            '<crm_config><cluster_property_set id="opts"><nvpair id="se" '
-            'name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
-            f'<nodes>{nodes}</nodes><resources>{resources}</resources>'
-            f'<constraints>{constraints}</constraints></configuration>'
-            f'<status>{status}</status></cib>')
+    return running_cib(resources, {"n1": [], "n2": []}, constraints)
 
 
 def _prim(rid: str) -> str:

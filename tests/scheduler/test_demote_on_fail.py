@@ -7,7 +7,7 @@ keeps it from being promoted there.
 
 from __future__ import annotations
 
-from sched_cib import cib, summary_of
+from sched_cib import cib, summary_of, with_transient
 
 _CLONE = ('<clone id="p-clone"><meta_attributes id="p-cm">'
           '<nvpair id="p-pr" name="promotable" value="true"/></meta_attributes>'
@@ -42,12 +42,7 @@ def _cib(constraints: str = "") -> str:
     """With the agent's promotion preferences (as Stateful records them): node1 first."""
     text = cib(_CLONE, _status(), constraints=constraints).replace(
         "<cib ", '<cib validate-with="pacemaker-3.7" epoch="1" num_updates="1" admin_epoch="0" ')
-    for node, score in (("node1", 10), ("node2", 5)):
-        attrs = (f'<transient_attributes id="{node}-t"><instance_attributes id="{node}-ta">'
-                 f'<nvpair id="{node}-mp" name="master-p" value="{score}"/>'
-                 f'</instance_attributes></transient_attributes>')
-        text = text.replace(f'<lrm id="{node}">', f'{attrs}<lrm id="{node}">')
-    return text
+    return with_transient(text, "master-p", {"node1": 10, "node2": 5})
 
 
 def test_failed_promoted_monitor_is_demoted_and_promoted_again() -> None:

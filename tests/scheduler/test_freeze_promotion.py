@@ -4,7 +4,7 @@ promoted, not even silently; what is promoted stays promoted."""
 from __future__ import annotations
 
 import pytest
-from sched_cib import cib, summary_of
+from sched_cib import cib, summary_of, with_transient
 
 _CLONE = ('<clone id="p-clone"><meta_attributes id="p-cm">'
           '<nvpair id="p-pr" name="promotable" value="true"/></meta_attributes>'
@@ -26,12 +26,7 @@ def _cib(policy: str, promoted_on_node2: bool) -> str:
         "<cib ", '<cib validate-with="pacemaker-3.7" epoch="1" num_updates="1" admin_epoch="0" ')
     option = f'<nvpair id="o2" name="no-quorum-policy" value="{policy}"/>'
     text = text.replace('<nvpair id="o1"', f'{option}<nvpair id="o1"')
-    for node, score in (("node1", 10), ("node2", 5)):
-        attrs = (f'<transient_attributes id="{node}-t"><instance_attributes id="{node}-ta">'
-                 f'<nvpair id="{node}-mp" name="master-p" value="{score}"/>'
-                 f'</instance_attributes></transient_attributes>')
-        text = text.replace(f'<lrm id="{node}">', f'{attrs}<lrm id="{node}">')
-    return text
+    return with_transient(text, "master-p", {"node1": 10, "node2": 5})
 
 
 @pytest.mark.parametrize("promoted_on_node2", [False, True])

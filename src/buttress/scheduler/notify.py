@@ -58,12 +58,10 @@ class _ClonePlan:
         self.orderer = orderer
         self.clone = clone
         self.members = [p for inst in clone.children for p in inst.primitives()]
+        self.active_before = [(p, node) for p in self.members for node in p.running_on]
         self.ops: dict[str, list[Action]] = {
             task: [a for p in self.members for a in table.find(p, task) if _performed(a)]
             for task in OPERATIONS}
-
-    def _active_before(self) -> list[tuple[WRsc, WNode]]:
-        return [(p, node) for p in self.members for node in p.running_on]
 
     def _environment(self) -> dict[str, str]:
         env: dict[str, str] = {}
@@ -72,8 +70,8 @@ class _ClonePlan:
                            if a.rsc is not None and a.node is not None)
             env[f"notify_{task}_resource"] = _words([r for r, _ in pairs])
             env[f"notify_{task}_uname"] = _words([n for _, n in pairs])
-        active = sorted((p.id, n.name) for p, n in self._active_before())
-        promoted = sorted((p.id, n.name) for p, n in self._active_before() if p.role == PROMOTED)
+        active = sorted((p.id, n.name) for p, n in self.active_before)
+        promoted = sorted((p.id, n.name) for p, n in self.active_before if p.role == PROMOTED)
         unpromoted = sorted(pair for pair in active if pair not in promoted) \
             if self.clone.extra.get("promotable") else []
         for name, pairs in (("active", active), ("promoted", promoted), ("master", promoted),
@@ -94,7 +92,7 @@ class _ClonePlan:
             return
         env = self._environment()
         # who is active at each point of demote -> stop -> start -> promote
-        present = {(p.id, n.name): (p, n) for p, n in self._active_before()
+        present = {(p.id, n.name): (p, n) for p, n in self.active_before
                    if n.online and not n.unclean}
         previous: list[Action] = []
         for task in OPERATIONS:

@@ -199,21 +199,14 @@ class Orderer:
                     self.order(action, stop, Flag.IMPLIES_FIRST | quiet)
 
     def _clone(self, clone: WRsc) -> None:
-        t = self.table
-        running = t.get(clone, "running", None)
-        stopped = t.get(clone, "stopped", None)
-        for inst in clone.children:
-            for start in self._ends(inst, "start", as_first=True):
-                self.order(start, running, Flag.ANY_RUNNABLE)
-            for stop in self._ends(inst, "stop", as_first=True):
-                self.order(stop, stopped, Flag.ANY_RUNNABLE)
-        promoted = t.get(clone, "promoted", None)
-        demoted = t.get(clone, "demoted", None)
-        for inst in clone.children:
-            for promote in self._ends(inst, "promote", as_first=True):
-                self.order(promote, promoted, Flag.ANY_RUNNABLE)
-            for demote in self._ends(inst, "demote", as_first=True):
-                self.order(demote, demoted, Flag.ANY_RUNNABLE)
+        # each instance action before its clone's summary action
+        for pairs in ((("start", "running"), ("stop", "stopped")),
+                      (("promote", "promoted"), ("demote", "demoted"))):
+            summaries = [(task, self.table.get(clone, done, None)) for task, done in pairs]
+            for inst in clone.children:
+                for task, summary in summaries:
+                    for action in self._ends(inst, task, as_first=True):
+                        self.order(action, summary, Flag.ANY_RUNNABLE)
         if clone.extra.get("promotable"):
             # every demotion (also one implied by fencing) before any promotion: two
             # promoted instances must never overlap, even for a moment
